@@ -1,0 +1,56 @@
+/* bio.h: a bounded buffer cache of device blocks above the block device. */
+#ifndef RUMPSH_BIO_H
+#define RUMPSH_BIO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct blkdev;
+struct bufcache;
+
+struct buf {
+	uint64_t b_off;         /* byte offset on the device */
+	size_t b_size;
+	uint8_t *b_data;
+	/* owned by bio.c */
+	unsigned b_refcnt;
+	unsigned b_flags;
+	struct buf *b_hashnext;
+	struct buf *b_lrunext, *b_lruprev;
+};
+
+/*
+ * Rules: a failed bread() leaves nothing to release; each successful bread()
+ * is paired with exactly one brelse() (or bwrite()/bdwrite(), which release)
+ * in the same function. A buffer's b_data stays valid until then.
+ */
+int bio_create(struct blkdev *dev, size_t maxbytes, struct bufcache **bcp);
+/* Writes back dirty buffers (reporting the first write error) and frees all. */
+int bio_destroy(struct bufcache *bc);
+
+int bread(struct bufcache *bc, uint64_t off, size_t size, struct buf **bpp);
+/* A buffer for a block about to be overwritten entirely: not read. */
+int bget(struct bufcache *bc, uint64_t off, size_t size, struct buf **bpp);
+void brelse(struct buf *bp);
+/* Marks dirty and releases; written at bio_sync or when evicted. */
+void bdwrite(struct buf *bp);
+/* Writes now and releases; returns the write error. */
+int bwrite(struct buf *bp);
+/* Writes every dirty buffer; returns the first error since the last sync. */
+int bio_sync(struct bufcache *bc);
+/* Drops a cached block (e.g. freed) without writing it. */
+void bio_invalidate(struct bufcache *bc, uint64_t off);
+
+/*
+ * Bulk read straight from the device into buf, bypassing the cache (file
+ * data). Dirty cached buffers are written first so the device is current.
+ */
+int bio_read_direct(struct bufcache *bc, uint64_t off, void *buf, size_t len);
+
+struct bio_stats {
+	uint64_t hits, misses, direct_bytes;
+	size_t cached_bytes;
+};
+void bio_get_stats(const struct bufcache *bc, struct bio_stats *st);
+
+#endif
