@@ -13,6 +13,7 @@ struct buf {
 	size_t b_size;
 	uint8_t *b_data;
 	/* owned by bio.c */
+	struct bufcache *b_cache;
 	unsigned b_refcnt;
 	unsigned b_flags;
 	struct buf *b_hashnext;

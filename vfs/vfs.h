@@ -219,18 +219,29 @@ struct mount {
 	size_t mnt_nvnodes;
 	size_t mnt_nfree;
 	struct vnode *mnt_lruhead, *mnt_lrutail;  /* unreferenced vnodes */
+	/* drivers' vnodeops tables with their empty slots filled (vfs_ops.c) */
+	struct vfs_filledops {
+		const struct vnodeops *src;
+		struct vnodeops ops;
+	} mnt_filled[4];
+	size_t mnt_nfilled;
 };
 
 /*
  * Opening and closing. spec is "disk.img", "/dev/sdb", or "disk.img@N"
  * (partition N, 1-based, of an MBR or GPT disk). fstype NULL probes every
- * driver. opts is a comma list ("ro,noload") or NULL. On failure *errmsg (if
- * not NULL) points to a static or mount-independent explanation.
+ * driver. opts is a comma list ("ro,noload") or NULL. On failure errbuf (if
+ * not NULL) holds a one-line explanation for the user.
  */
 int vfs_mount(const char *spec, const char *fstype, const char *opts,
     unsigned flags, struct mount **mpp, char *errbuf, size_t errbufsize);
 int vfs_unmount(struct mount *mp);
 int vfs_sync(struct mount *mp);
+/* The vfsops a driver may leave empty, called safely (EOPNOTSUPP, or 8). */
+int vfs_statvfs(struct mount *mp, struct vfs_statvfs *sv);
+int vfs_info(struct mount *mp, vfs_info_t out, void *arg);
+int vfs_fsck(struct mount *mp, unsigned flags, vfs_fsck_report_t report,
+    void *arg);
 
 /* Options: value of -o key (NULL if absent; "" for a bare flag). */
 const char *vfs_opt(struct mount *mp, const char *key);
@@ -242,11 +253,17 @@ int vfs_corrupt(struct mount *mp, uint64_t ino, uint64_t blk,
 int vfs_refuse(struct mount *mp, int error, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* The table to install in v_op for a driver's table (vfs_ops.c). */
+const struct vnodeops *vfs_filled_ops(struct mount *mp,
+    const struct vnodeops *src);
+
 /* Vnode cache. vfs_vget gets inode `ino` (cached or loaded) with a reference. */
 int vfs_vget(struct mount *mp, uint64_t ino, struct vnode **vpp);
 int vfs_root(struct mount *mp, struct vnode **vpp);
 void vref(struct vnode *vp);
 void vrele(struct vnode *vp);
+/* Reclaims every cached vnode (at unmount); returns how many were in use. */
+size_t vfs_vflush(struct mount *mp);
 
 
 /*

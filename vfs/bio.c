@@ -1,0 +1,314 @@
+/* bio.c: the buffer cache: device blocks kept in memory, bounded, written back on sync. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vfs/bio.h"
+#include "vfs/blkdev.h"
+
+/*
+ * Invariant: every buffer is in the hash table. A buffer with b_refcnt == 0
+ * is also on the LRU list (head = most recently released) and may be evicted;
+ * a referenced buffer is never on the LRU list and never evicted. The cache
+ * may exceed maxbytes only while every buffer is referenced.
+ */
+
+#define B_DIRTY 0x1
+
+struct bufcache {
+	struct blkdev *bc_dev;
+	size_t bc_maxbytes;
+	size_t bc_bytes;
+	struct buf **bc_hash;
+	size_t bc_hashsize;             /* a power of two */
+	struct buf *bc_lruhead, *bc_lrutail;
+	int bc_error;                   /* first write-back error since sync */
+	size_t bc_ndirty;
+	uint64_t bc_hits, bc_misses, bc_direct;
+};
+
+static size_t bio_hash(const struct bufcache *bc, uint64_t off)
+{
+	uint64_t h = off * 0x9e3779b97f4a7c15ULL;
+	return (size_t)(h >> 32) & (bc->bc_hashsize - 1);
+}
+
+int bio_create(struct blkdev *dev, size_t maxbytes, struct bufcache **bcp)
+{
+	struct bufcache *bc;
+
+	bc = calloc(1, sizeof(*bc));
+	if (bc == NULL)
+		return ENOMEM;
+	/* about one chain entry per 2 KiB of cache */
+	bc->bc_hashsize = 1024;
+	while (bc->bc_hashsize < maxbytes / 2048 && bc->bc_hashsize < (1u << 20))
+		bc->bc_hashsize <<= 1;
+	bc->bc_hash = calloc(bc->bc_hashsize, sizeof(*bc->bc_hash));
+	if (bc->bc_hash == NULL) {
+		free(bc);
+		return ENOMEM;
+	}
+	bc->bc_dev = dev;
+	bc->bc_maxbytes = maxbytes;
+	*bcp = bc;
+	return 0;
+}
+
+static void lru_remove(struct bufcache *bc, struct buf *bp)
+{
+	if (bp->b_lruprev)
+		bp->b_lruprev->b_lrunext = bp->b_lrunext;
+	else
+		bc->bc_lruhead = bp->b_lrunext;
+	if (bp->b_lrunext)
+		bp->b_lrunext->b_lruprev = bp->b_lruprev;
+	else
+		bc->bc_lrutail = bp->b_lruprev;
+	bp->b_lrunext = bp->b_lruprev = NULL;
+}
+
+static void lru_push(struct bufcache *bc, struct buf *bp)
+{
+	bp->b_lruprev = NULL;
+	bp->b_lrunext = bc->bc_lruhead;
+	if (bc->bc_lruhead)
+		bc->bc_lruhead->b_lruprev = bp;
+	else
+		bc->bc_lrutail = bp;
+	bc->bc_lruhead = bp;
+}
+
+static struct buf *hash_find(struct bufcache *bc, uint64_t off)
+{
+	struct buf *bp;
+
+	for (bp = bc->bc_hash[bio_hash(bc, off)]; bp; bp = bp->b_hashnext)
+		if (bp->b_off == off)
+			return bp;
+	return NULL;
+}
+
+static void hash_remove(struct bufcache *bc, struct buf *bp)
+{
+	struct buf **pp = &bc->bc_hash[bio_hash(bc, bp->b_off)];
+
+	while (*pp != bp)
+		pp = &(*pp)->b_hashnext;
+	*pp = bp->b_hashnext;
+}
+
+/* Writes a dirty buffer; a failure is remembered for the next bio_sync. */
+static int bio_writeback(struct bufcache *bc, struct buf *bp)
+{
+	int error;
+
+	if (!(bp->b_flags & B_DIRTY))
+		return 0;
+	error = blkdev_write(bc->bc_dev, bp->b_off, bp->b_data, bp->b_size);
+	bp->b_flags &= ~B_DIRTY;
+	bc->bc_ndirty--;
+	if (error && bc->bc_error == 0)
+		bc->bc_error = error;
+	return error;
+}
+
+/* Frees an unreferenced buffer, writing it back first if dirty. */
+static void bio_evict(struct bufcache *bc, struct buf *bp)
+{
+	bio_writeback(bc, bp);
+	lru_remove(bc, bp);
+	hash_remove(bc, bp);
+	bc->bc_bytes -= bp->b_size;
+	free(bp->b_data);
+	free(bp);
+}
+
+static void bio_trim(struct bufcache *bc, size_t incoming)
+{
+	while (bc->bc_lrutail != NULL &&
+	    bc->bc_bytes + incoming > bc->bc_maxbytes)
+		bio_evict(bc, bc->bc_lrutail);
+}
+
+/* Finds or makes the buffer for [off, off+size); *fresh says it was made. */
+static int bio_getblk(struct bufcache *bc, uint64_t off, size_t size,
+    struct buf **bpp, int *fresh)
+{
+	struct buf *bp = hash_find(bc, off);
+
+	if (bp != NULL && bp->b_size != size) {
+		if (bp->b_refcnt > 0)
+			return EINVAL;  /* a driver mixing block sizes: a bug */
+		bio_evict(bc, bp);
+		bp = NULL;
+	}
+	if (bp != NULL) {
+		if (bp->b_refcnt++ == 0)
+			lru_remove(bc, bp);
+		bc->bc_hits++;
+		*fresh = 0;
+		*bpp = bp;
+		return 0;
+	}
+	if (size == 0 || size > (64u << 20))
+		return EINVAL;
+	bio_trim(bc, size);
+	bp = calloc(1, sizeof(*bp));
+	if (bp == NULL || (bp->b_data = malloc(size)) == NULL) {
+		free(bp);
+		return ENOMEM;
+	}
+	bp->b_cache = bc;
+	bp->b_off = off;
+	bp->b_size = size;
+	bp->b_refcnt = 1;
+	size_t h = bio_hash(bc, off);
+	bp->b_hashnext = bc->bc_hash[h];
+	bc->bc_hash[h] = bp;
+	bc->bc_bytes += size;
+	bc->bc_misses++;
+	*fresh = 1;
+	*bpp = bp;
+	return 0;
+}
+
+/* Drops a just-made buffer whose read failed, so bread leaves nothing. */
+static void bio_discard(struct bufcache *bc, struct buf *bp)
+{
+	hash_remove(bc, bp);
+	bc->bc_bytes -= bp->b_size;
+	free(bp->b_data);
+	free(bp);
+}
+
+int bread(struct bufcache *bc, uint64_t off, size_t size, struct buf **bpp)
+{
+	struct buf *bp;
+	int error, fresh;
+
+	if ((error = bio_getblk(bc, off, size, &bp, &fresh)) != 0)
+		return error;
+	if (fresh) {
+		error = blkdev_read(bc->bc_dev, off, bp->b_data, size);
+		if (error) {
+			bio_discard(bc, bp);
+			return error;
+		}
+	}
+	*bpp = bp;
+	return 0;
+}
+
+int bget(struct bufcache *bc, uint64_t off, size_t size, struct buf **bpp)
+{
+	struct buf *bp;
+	int error, fresh;
+
+	if ((error = bio_getblk(bc, off, size, &bp, &fresh)) != 0)
+		return error;
+	if (fresh)
+		memset(bp->b_data, 0, size);
+	*bpp = bp;
+	return 0;
+}
+
+void brelse(struct buf *bp)
+{
+	struct bufcache *bc = bp->b_cache;
+
+	if (--bp->b_refcnt == 0) {
+		lru_push(bc, bp);
+		bio_trim(bc, 0);
+	}
+}
+
+void bdwrite(struct buf *bp)
+{
+	if (!(bp->b_flags & B_DIRTY)) {
+		bp->b_flags |= B_DIRTY;
+		bp->b_cache->bc_ndirty++;
+	}
+	brelse(bp);
+}
+
+int bwrite(struct buf *bp)
+{
+	struct bufcache *bc = bp->b_cache;
+	int error;
+
+	if (!(bp->b_flags & B_DIRTY)) {
+		bp->b_flags |= B_DIRTY;
+		bc->bc_ndirty++;
+	}
+	error = bio_writeback(bc, bp);
+	brelse(bp);
+	return error;
+}
+
+int bio_sync(struct bufcache *bc)
+{
+	struct buf *bp;
+	size_t i;
+	int error;
+
+	for (i = 0; i < bc->bc_hashsize && bc->bc_ndirty > 0; i++)
+		for (bp = bc->bc_hash[i]; bp; bp = bp->b_hashnext)
+			bio_writeback(bc, bp);
+	if (bc->bc_error == 0 && blkdev_flush(bc->bc_dev) != 0)
+		bc->bc_error = EIO;
+	error = bc->bc_error;
+	bc->bc_error = 0;
+	return error;
+}
+
+void bio_invalidate(struct bufcache *bc, uint64_t off)
+{
+	struct buf *bp = hash_find(bc, off);
+
+	if (bp == NULL || bp->b_refcnt > 0)
+		return;
+	if (bp->b_flags & B_DIRTY) {
+		bp->b_flags &= ~B_DIRTY;
+		bc->bc_ndirty--;
+	}
+	bio_evict(bc, bp);
+}
+
+int bio_destroy(struct bufcache *bc)
+{
+	struct buf *bp, *next;
+	size_t i;
+	int error;
+
+	if (bc == NULL)
+		return 0;
+	error = bc->bc_dev->bd_writable ? bio_sync(bc) : 0;
+	for (i = 0; i < bc->bc_hashsize; i++)
+		for (bp = bc->bc_hash[i]; bp; bp = next) {
+			next = bp->b_hashnext;
+			free(bp->b_data);
+			free(bp);
+		}
+	free(bc->bc_hash);
+	free(bc);
+	return error;
+}
+
+int bio_read_direct(struct bufcache *bc, uint64_t off, void *buf, size_t len)
+{
+	int error;
+
+	if (bc->bc_ndirty > 0 && (error = bio_sync(bc)) != 0)
+		return error;
+	bc->bc_direct += len;
+	return blkdev_read(bc->bc_dev, off, buf, len);
+}
+
+void bio_get_stats(const struct bufcache *bc, struct bio_stats *st)
+{
+	st->hits = bc->bc_hits;
+	st->misses = bc->bc_misses;
+	st->direct_bytes = bc->bc_direct;
+	st->cached_bytes = bc->bc_bytes;
+}
