@@ -19,10 +19,12 @@ CFLAGS  ?= -g
 CFLAGS  += $(XCFLAGS) -std=gnu11 -Wall -Wextra -Wno-unused-parameter \
            -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -I.
 LDFLAGS += $(XLDFLAGS)
-LIBS    := -lreadline
+FUSE_CFLAGS := $(shell pkg-config --cflags fuse3 2>/dev/null)
+FUSE_LIBS   := $(shell pkg-config --libs fuse3 2>/dev/null || echo -lfuse3)
+LIBS    := -lreadline -lz $(FUSE_LIBS)
 
 CORE_SRC := $(sort $(wildcard vfs/*.c) $(wildcard fs/*.c) $(wildcard fs/*/*.c))
-CLI_SRC  := $(sort $(wildcard cli/*.c))
+CLI_SRC  := $(sort $(wildcard cli/*.c) $(wildcard p2k/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o)
@@ -39,6 +41,11 @@ all: $(RUMPSH)
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+# p2k speaks libfuse3; only its files see the FUSE headers.
+$(BUILD)/p2k/%.o: p2k/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(FUSE_CFLAGS) -MMD -MP -c $< -o $@
 
 $(CORE_LIB): $(CORE_OBJ)
 	@rm -f $@

@@ -2,8 +2,14 @@
 #include "vfs/vfs.h"
 
 extern const struct vfsops ext2fs_vfsops;
+extern const struct vfsops msdosfs_vfsops;
+extern const struct vfsops ffs_vfsops;
+extern const struct vfsops cd9660_vfsops;
 
 const struct vfsops *const vfs_drivers[] = {
 	&ext2fs_vfsops,
+	&ffs_vfsops,
+	&cd9660_vfsops,
+	&msdosfs_vfsops,
 	NULL,
 };

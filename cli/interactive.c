@@ -1,0 +1,320 @@
+/* interactive.c: the readline session: prompt, history in ~/.rumpsh_history, completion of commands and image paths. */
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <readline/history.h>
+#include <readline/readline.h>
+
+#include "cli/cli.h"
+
+#define HISTORY_MAX 1000
+
+/*
+ * readline calls its completion hooks without a user pointer, so the one
+ * session being edited is reachable through this static. It is set only
+ * while interactive_run runs and never used for anything else.
+ */
+static struct session *completing;
+
+/*
+ * Ctrl-C at the prompt abandons the line, as in a shell. The handler only
+ * records the signal (all a handler may safely do); readline then calls
+ * line_interrupted, outside the handler, to clear the line. While a command
+ * runs, SIGINT has its default action.
+ */
+static volatile sig_atomic_t interrupted;
+
+static void on_sigint(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+static int line_interrupted(void)
+{
+	if (interrupted) {
+		interrupted = 0;
+		rl_replace_line("", 0);
+		rl_crlf();
+		rl_on_new_line();
+		rl_redisplay();
+	}
+	return 0;
+}
+
+/* Reads one line with Ctrl-C handled as above; NULL at EOF. */
+static char *read_line(const char *prompt)
+{
+	struct sigaction sa, old;
+	char *line;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_sigint;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old);
+	line = readline(prompt);
+	sigaction(SIGINT, &old, NULL);
+	return line;
+}
+
+/* Matches collected for one completion, handed out by the generator. */
+struct matches {
+	char **v;
+	size_t n, next;
+};
+
+static void matches_add(struct matches *m, const char *s1, const char *s2)
+{
+	size_t l1 = strlen(s1), l2 = strlen(s2);
+	char **nv = realloc(m->v, (m->n + 1) * sizeof(*nv)), *str;
+
+	if (nv == NULL)
+		return;
+	m->v = nv;
+	if ((str = malloc(l1 + l2 + 1)) == NULL)
+		return;
+	memcpy(str, s1, l1);
+	memcpy(str + l1, s2, l2 + 1);
+	m->v[m->n++] = str;
+}
+
+static void matches_commands(struct matches *m, const char *text)
+{
+	const struct command *tab;
+	size_t n, i, len = strlen(text);
+
+	tab = cmd_table(&n);
+	for (i = 0; i < n; i++)
+		if (tab[i].fn && strncmp(tab[i].name, text, len) == 0)
+			matches_add(m, tab[i].name, "");
+}
+
+/* Characters the script parser treats specially, escaped in completions. */
+static const char special_chars[] = " \t\\'\";#";
+
+/* Is line[i] escaped by an odd run of backslashes before it? */
+static int char_is_quoted(char *line, int i)
+{
+	int n = 0;
+
+	while (i - n - 1 >= 0 && line[i - n - 1] == '\\')
+		n++;
+	return n % 2;
+}
+
+/* The word as the parser will see it: backslash escapes removed. */
+static char *unescape(const char *text)
+{
+	char *out = malloc(strlen(text) + 1), *o = out;
+
+	if (out == NULL)
+		return NULL;
+	for (; *text; text++) {
+		if (*text == '\\' && text[1] != '\0')
+			text++;
+		*o++ = *text;
+	}
+	*o = '\0';
+	return out;
+}
+
+/* A name as it must be typed: special characters backslash-escaped. */
+static char *escape(const char *name)
+{
+	char *out = malloc(strlen(name) * 2 + 1), *o = out;
+
+	if (out == NULL)
+		return NULL;
+	for (; *name; name++) {
+		if (strchr(special_chars, *name))
+			*o++ = '\\';
+		*o++ = *name;
+	}
+	*o = '\0';
+	return out;
+}
+
+/* Entries of the image directory named by text's part up to its last '/'. */
+static void matches_paths(struct matches *m, struct session *s,
+    const char *text)
+{
+	const char *slash = strrchr(text, '/'), *prefix;
+	char *dir, *full, *esc;
+	struct dirlist dl;
+	struct vnode *dvp;
+	size_t i, plen;
+
+	dir = slash ? strndup(text, (size_t)(slash - text + 1)) : strdup("");
+	prefix = slash ? slash + 1 : text;
+	plen = strlen(prefix);
+	if (dir == NULL || namei(s->mp, s->cwd, dir[0] ? dir : ".",
+	    NAMEI_FOLLOW, &dvp) != 0) {
+		free(dir);
+		return;
+	}
+	s->quiet = 1;   /* a corrupt entry must not scribble over the line */
+	dirlist_read(s, dir, dvp, 0, 0, &dl);
+	s->quiet = 0;
+	for (i = 0; i < dl.n; i++) {
+		const struct dirent_rec *e = &dl.ents[i];
+		if (strncmp(e->name, prefix, plen) != 0 ||
+		    (e->name[0] == '.' && prefix[0] != '.'))
+			continue;
+		if ((full = path_join(dir, e->name)) == NULL)
+			continue;
+		esc = escape(full);
+		if (esc)
+			matches_add(m, esc, e->type == VDIR ? "/" : "");
+		free(esc);
+		free(full);
+	}
+	dirlist_free(&dl);
+	vrele(dvp);
+	free(dir);
+}
+
+/* readline's form: [0] the longest common prefix, then the matches. */
+static char **matches_to_rl(struct matches *m)
+{
+	char **out = malloc((m->n + 2) * sizeof(*out));
+	size_t i, l;
+
+	if (out == NULL)
+		goto fail;
+	if (m->n == 1) {
+		out[0] = m->v[0];
+		out[1] = NULL;
+		free(m->v);
+		return out;
+	}
+	l = strlen(m->v[0]);
+	for (i = 1; i < m->n; i++)
+		while (l > 0 && strncmp(m->v[0], m->v[i], l) != 0)
+			l--;
+	if ((out[0] = strndup(m->v[0], l)) == NULL)
+		goto fail;
+	memcpy(out + 1, m->v, m->n * sizeof(*out));
+	out[m->n + 1] = NULL;
+	free(m->v);
+	return out;
+fail:
+	free(out);
+	for (i = 0; i < m->n; i++)
+		free(m->v[i]);
+	free(m->v);
+	return NULL;
+}
+
+/* The first word completes to a command, the others to image paths. */
+static char **complete(const char *text, int start, int end)
+{
+	struct matches m = { 0 };
+	char **out, *word;
+	size_t i;
+	int first = 1;
+
+	(void)end;
+	rl_attempted_completion_over = 1;   /* never complete host files */
+	for (i = 0; i < (size_t)start; i++)
+		if (rl_line_buffer[i] != ' ' && rl_line_buffer[i] != '\t' &&
+		    rl_line_buffer[i] != ';')
+			first = 0;
+		else if (rl_line_buffer[i] == ';')
+			first = 1;
+	if (first) {
+		matches_commands(&m, text);
+	} else if ((word = unescape(text)) != NULL) {
+		matches_paths(&m, completing, word);
+		free(word);
+	}
+	if (m.n == 0) {
+		free(m.v);
+		return NULL;
+	}
+	out = matches_to_rl(&m);
+	if (m.n == 1 && out && out[0][0] && out[0][strlen(out[0]) - 1] == '/')
+		rl_completion_suppress_append = 1;
+	return out;
+}
+
+/* Lists path matches by their last component, as a shell does. */
+static void display_matches(char **matches, int n, int maxlen)
+{
+	char **shown = malloc(((size_t)n + 2) * sizeof(*shown));
+	const char *p;
+	int i, longest = 0;
+
+	if (shown == NULL) {
+		rl_display_match_list(matches, n, maxlen);
+		rl_forced_update_display();
+		return;
+	}
+	shown[0] = matches[0];
+	for (i = 1; i <= n; i++) {
+		size_t len = strlen(matches[i]);
+		p = matches[i] + len;
+		if (len > 1 && p[-1] == '/')
+			p--;
+		while (p > matches[i] && p[-1] != '/')
+			p--;
+		shown[i] = (char *)p;
+		if ((int)strlen(p) > longest)
+			longest = (int)strlen(p);
+	}
+	shown[n + 1] = NULL;
+	rl_display_match_list(shown, n, longest);
+	rl_forced_update_display();
+	free(shown);
+}
+
+static char *history_file(void)
+{
+	const char *home = getenv("HOME");
+
+	if (home == NULL || home[0] == '\0')
+		return NULL;
+	return path_join(home, ".rumpsh_history");
+}
+
+/* Reads lines until `exit` or EOF; a failing command does not end it. */
+int interactive_run(struct session *s)
+{
+	char *hist = history_file(), *line, *prompt;
+	size_t plen;
+
+	completing = s;
+	rl_readline_name = "rumpsh";
+	rl_attempted_completion_function = complete;
+	rl_completer_word_break_characters = " \t\n;";
+	rl_char_is_quoted_p = char_is_quoted;
+	rl_completion_display_matches_hook = display_matches;
+	rl_signal_event_hook = line_interrupted;
+	using_history();
+	stifle_history(HISTORY_MAX);
+	if (hist)
+		read_history(hist);
+	while (!s->quit) {
+		plen = strlen(s->image) + strlen(s->cwdpath) + 16;
+		if ((prompt = malloc(plen)) == NULL)
+			break;
+		snprintf(prompt, plen, "rumpsh %s:%s> ", s->image, s->cwdpath);
+		line = read_line(prompt);
+		free(prompt);
+		if (line == NULL) {
+			putchar('\n');
+			break;
+		}
+		if (line[strspn(line, " \t")] != '\0')
+			add_history(line);
+		script_run_text(s, line, 0);
+		free(line);
+	}
+	if (hist) {
+		write_history(hist);
+		history_truncate_file(hist, HISTORY_MAX);
+	}
+	free(hist);
+	completing = NULL;
+	return ST_OK;
+}

@@ -1,0 +1,256 @@
+#!/usr/bin/env bats
+# cd9660.bats: ISO 9660 images from xorriso and makefs read by rumpsh, compared with the source tree, bsdtar and xorriso.
+
+load cd9660_helper
+
+setup() {
+	need_tool xorriso bsdtar diff od dd
+}
+
+# get -r -p of IMG into $BATS_TEST_TMPDIR/$2
+get_tree() {
+	run_rumpsh "$1" get -r -p / "$BATS_TEST_TMPDIR/$2"
+	assert_success
+}
+
+@test "cd9660: probed, and info names the volume, Rock Ridge and Joliet" {
+	local img
+	img=$(cd_iso rr.iso -R -J -joliet-long -V RUMPSH_TEST -publisher 'rumpsh tests')
+	run_rumpsh "$img" info
+	assert_success
+	assert_line 'file system: ISO 9660 (read-only)'
+	assert_line 'volume id: RUMPSH_TEST'
+	assert_line 'publisher: RUMPSH TESTS'
+	assert_line 'block size: 2048'
+	assert_line 'rock ridge: yes'
+	assert_line 'joliet: yes (level 3)'
+	assert_line 'names from: Rock Ridge'
+	assert_line 'el torito: no'
+	assert_line --regexp '^created: 20[0-9]{2}-[0-9]{2}-[0-9]{2} '
+	run_rumpsh -t iso9660 "$img" df
+	assert_success
+}
+
+@test "cd9660: Rock Ridge tree equals the source: data, modes, owners, times, links" {
+	local img tree
+	tree=$(cd_tree)
+	img=$(cd_iso rr.iso -R -J -joliet-long -V RUMPSH_TEST -publisher 'rumpsh tests')
+	get_tree "$img" out
+	run tree_diff "$tree" "$BATS_TEST_TMPDIR/out"
+	assert_success
+	diff <(tree_meta "$tree") <(tree_meta "$BATS_TEST_TMPDIR/out")
+}
+
+@test "cd9660: Rock Ridge device numbers (PN)" {
+	local img
+	img=$(cd_devs_iso)
+	run_rumpsh "$img" ls -l /
+	assert_success
+	assert_line --regexp '^c.* 1, +3 .* null$'
+	assert_line --regexp '^b.* 8, +16 .* disk$'
+	assert_line --regexp '^c.* 300, +70000 .* big$'
+}
+
+@test "cd9660: Rock Ridge tree equals bsdtar's and xorriso's extraction" {
+	local img
+	img=$(cd_iso rr.iso -R -J -joliet-long -V RUMPSH_TEST -publisher 'rumpsh tests')
+	get_tree "$img" out
+	bsdtar_x "$img" "$BATS_TEST_TMPDIR/bt"
+	run tree_diff "$BATS_TEST_TMPDIR/bt" "$BATS_TEST_TMPDIR/out"
+	assert_success
+	xorriso_x "$img" "$BATS_TEST_TMPDIR/xo"
+	run tree_diff "$BATS_TEST_TMPDIR/xo" "$BATS_TEST_TMPDIR/out"
+	assert_success
+}
+
+@test "cd9660: stat and ls -l show Rock Ridge attributes; inode numbers agree" {
+	local img ino
+	img=$(cd_iso rr.iso -R -J -joliet-long -V RUMPSH_TEST -publisher 'rumpsh tests')
+	run_rumpsh "$img" stat /modes/file-6711 /modes/owned-1234-5678 /times/y1999
+	assert_success
+	assert_output --partial '(6711/-rws--s--x)'
+	assert_output --regexp 'Uid: \( *1234\).*Gid: \( *5678\)'
+	assert_output --partial 'Modify: 1999-12-31 23:59:59'
+	run_rumpsh "$img" cat /links/short
+	assert_success
+	assert_output 'hello, world'
+	# the same inode from the parent's listing, from lookup and from ".."
+	ino=$(rec_off "$img" /dir/nested)
+	run_rumpsh "$img" -c 'ls -ai /dir; stat /dir/nested/deeper/..'
+	assert_success
+	assert_line --regexp "^ *$ino nested\$"
+	assert_output --regexp "Inode: $ino "
+}
+
+@test "cd9660: Joliet names, read-only modes without Rock Ridge" {
+	local img
+	img=$(cd_xorriso joliet.iso -rockridge off -joliet on)
+	run_rumpsh "$img" info
+	assert_line 'names from: Joliet'
+	assert_line 'rock ridge: no'
+	run_rumpsh "$img" ls -l /names
+	assert_success
+	assert_output --partial 'naïve café.txt'
+	assert_output --partial '日本語.txt'
+	assert_output --regexp '-r--r--r-- +1 +0 +0 +6 .* with space.txt'
+	run_rumpsh "$img" stat /dir
+	assert_output --partial '(0555/dr-xr-xr-x)'
+	get_tree "$img" out
+	bsdtar_x "$img" "$BATS_TEST_TMPDIR/bt"
+	run tree_diff "$BATS_TEST_TMPDIR/bt" "$BATS_TEST_TMPDIR/out"
+	assert_success
+	run_rumpsh "$img" -c 'cd /dir/nested/deeper/deepest; cd ../..; pwd'
+	assert_output '/dir/nested'
+}
+
+@test "cd9660: Rock Ridge preferred over Joliet; norrip and nojoliet choose" {
+	local img
+	img=$(cd_iso rr.iso -R -J -joliet-long -V RUMPSH_TEST -publisher 'rumpsh tests')
+	run_rumpsh -o norrip "$img" info
+	assert_line 'names from: Joliet'
+	run_rumpsh -o norrip,nojoliet "$img" info
+	assert_line 'names from: ISO 9660'
+	run_rumpsh -o norrip,nojoliet "$img" cat /SMALL.TXT
+	assert_success
+	assert_output 'hello, world'
+	run_rumpsh ! -o nosuchoption "$img" ls /
+	assert_failure
+}
+
+@test "cd9660: plain ISO 9660: versions and trailing dots hidden, case-blind lookup, bsdtar agrees" {
+	local img
+	img=$(cd_xorriso plain.iso -rockridge off)
+	run_rumpsh "$img" ls /
+	assert_success
+	assert_line README
+	assert_line SMALL.TXT
+	refute_output --partial ';1'
+	run_rumpsh "$img" cat /readme /small.txt /Dir/Nested/Deeper/Deepest/File.txt
+	assert_success
+	assert_line 'hello, world'
+	assert_line 'deep'
+	run_rumpsh "$img" stat /README
+	assert_output --partial '(0444/-r--r--r--)'
+	get_tree "$img" out
+	bsdtar_x "$img" "$BATS_TEST_TMPDIR/bt"
+	run tree_diff "$BATS_TEST_TMPDIR/bt" "$BATS_TEST_TMPDIR/out"
+	assert_success
+}
+
+@test "cd9660: deep directories relocated by Rock Ridge (CL/PL/RE) shown in their real place" {
+	local img p=/deep/d1/d2/d3/d4/d5/d6/d7/d8/d9/d10
+	img=$(cd_iso deep.iso -R -rr_reloc_dir rr_moved)
+	run_rumpsh "$img" cat "$p/bottom.txt"
+	assert_success
+	assert_output 'at the bottom'
+	run_rumpsh "$img" ls -a /
+	refute_line rr_moved
+	run_rumpsh "$img" -c "cd $p; cd ../..; pwd; ls"
+	assert_success
+	assert_line /deep/d1/d2/d3/d4/d5/d6/d7/d8
+	assert_line d9
+	get_tree "$img" out
+	xorriso_x "$img" "$BATS_TEST_TMPDIR/xo"
+	run tree_diff "$BATS_TEST_TMPDIR/xo" "$BATS_TEST_TMPDIR/out"
+	assert_success
+	diff <(tree_meta "$(cd_tree)") <(tree_meta "$BATS_TEST_TMPDIR/out")
+}
+
+@test "cd9660: makefs -t cd9660 images, with and without Rock Ridge" {
+	local img tree
+	tree=$(cd_tree)
+	img=$(cd_makefs makefs-rr.iso rockridge)
+	get_tree "$img" out
+	# bsdtar 3.6 rejects makefs's CE entries ("Invalid parameter in SUSP CE")
+	xorriso_x "$img" "$BATS_TEST_TMPDIR/xo"
+	run tree_diff "$BATS_TEST_TMPDIR/xo" "$BATS_TEST_TMPDIR/out"
+	assert_success
+	# makefs relocates deep directories to .rr_moved without RE entries: shown
+	diff <(tree_meta "$tree") <(tree_meta "$BATS_TEST_TMPDIR/out" | grep -v '^\./\.rr_moved')
+	run tree_diff "$tree" "$BATS_TEST_TMPDIR/out" -x .rr_moved
+	assert_success
+	img=$(cd_makefs makefs-plain.iso allow-deep-trees)
+	get_tree "$img" plain
+	# (bsdtar cannot extract makefs's plain-ISO stand-ins for symlinks)
+	xorriso_x "$img" "$BATS_TEST_TMPDIR/plain-xo"
+	run tree_diff "$BATS_TEST_TMPDIR/plain-xo" "$BATS_TEST_TMPDIR/plain"
+	assert_success
+	run_rumpsh "$img" cat /dir/nested/deeper/deepest/file.txt
+	assert_success
+	assert_output 'deep'
+}
+
+_cd_build_huge() {
+	local out=$1 src
+	src=$(mktemp -d)
+	truncate -s 4500M "$src/huge"
+	printf 'head' | dd of="$src/huge" conv=notrunc status=none
+	printf 'tail' | dd of="$src/huge" bs=1 seek=$((4500 * 1048576 - 4)) conv=notrunc status=none
+	printf 'small\n' >"$src/small"
+	# the image is mostly zeros: keep it sparse on disk
+	xorriso -as mkisofs -iso-level 3 -R -o - "$src" 2>/dev/null | cp --sparse=always /dev/stdin "$out"
+	rm -rf "$src"
+}
+
+@test "cd9660: a 4.4 GiB file in several extents (-iso-level 3) reads as one file" {
+	local img
+	img=$(fixture cd9660-huge.iso _cd_build_huge)
+	run_rumpsh "$img" ls -l /
+	assert_success
+	assert_line --regexp ' 4718592000 .* huge$'
+	run bash -c '"$RUMPSH" "$1" cat /huge | head -c 4' _ "$img"
+	assert_output head
+	run bash -c '"$RUMPSH" "$1" cat /huge | tail -c 4' _ "$img"
+	assert_output tail
+	run_rumpsh "$img" cat /small
+	assert_output small
+}
+
+@test "cd9660: El Torito boot catalog entries in info" {
+	local img
+	img=$(cd_iso boot.iso -R -b README -no-emul-boot -boot-load-size 4 -c boot.cat \
+		-eltorito-alt-boot -e big.bin -no-emul-boot)
+	run_rumpsh "$img" info
+	assert_success
+	assert_line --regexp '^el torito: boot catalog at sector [0-9]+$'
+	assert_line --regexp '^boot entry 1: platform x86 \(0x00\), bootable, no emulation, load segment 0x0000, 4 sectors, image at LBA [0-9]+$'
+	assert_line --regexp '^boot entry 2: platform EFI \(0xef\), bootable, no emulation, .* image at LBA [0-9]+$'
+}
+
+@test "cd9660: zisofs-compressed files are inflated; nozisofs shows them as recorded" {
+	local img tree
+	tree=$(cd_tree)
+	img=$(cd_xorriso zisofs.iso -set_filter_r --zisofs / --)
+	run_rumpsh -o nozisofs "$img" stat /all-hole
+	assert_output --regexp 'Size: [0-9]{3} '
+	run bash -c '"$RUMPSH" -o nozisofs "$1" cat /all-hole | head -c 8 | od -An -tx1' _ "$img"
+	assert_output --partial '37 e4 53 96 c9 db d6 07'
+	get_tree "$img" out
+	run tree_diff "$tree" "$BATS_TEST_TMPDIR/out"
+	assert_success
+}
+
+@test "cd9660: interleaved files (file unit size and gap) are read unit by unit" {
+	local img off ext
+	img=$(cd_copy "$(cd_iso rr.iso -R -J -joliet-long -V RUMPSH_TEST -publisher 'rumpsh tests')")
+	# medium.bin: 50 blocks; units of 2 blocks with 3-block gaps, 4 blocks in all
+	off=$(rec_off "$img" /medium.bin)
+	poke "$img" $((off + 10)) $(both32 8192)
+	poke "$img" $((off + 26)) 02 03
+	ext=$(od -An -tu4 -j $((off + 2)) -N4 "$img" | tr -d ' ')
+	{
+		dd if="$img" bs=2048 skip="$ext" count=2 status=none
+		dd if="$img" bs=2048 skip=$((ext + 5)) count=2 status=none
+	} >"$BATS_TEST_TMPDIR/want"
+	run bash -c '"$RUMPSH" "$1" cat /medium.bin | cmp - "$2"' _ "$img" "$BATS_TEST_TMPDIR/want"
+	assert_success
+}
+
+@test "cd9660: read-only: a writable open is refused" {
+	local img
+	img=$(cd_iso rr.iso -R -J -joliet-long -V RUMPSH_TEST -publisher 'rumpsh tests')
+	run_rumpsh -o rw "$img" ls /
+	assert_failure
+	# the shell refuses rw before the driver does (which answers EROFS, "ISO 9660 is read-only")
+	[[ $stderr == *read-only* ]]
+}
