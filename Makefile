@@ -22,6 +22,8 @@ LDFLAGS += $(XLDFLAGS)
 FUSE_CFLAGS := $(shell pkg-config --cflags fuse3 2>/dev/null)
 FUSE_LIBS   := $(shell pkg-config --libs fuse3 2>/dev/null || echo -lfuse3)
 LIBS    := -lreadline -lz $(FUSE_LIBS)
+ARCHIVE_LIBS := $(shell pkg-config --libs libarchive 2>/dev/null || echo -larchive)
+LIBS    += $(ARCHIVE_LIBS)
 
 CORE_SRC := $(sort $(wildcard vfs/*.c) $(wildcard fs/*.c) $(wildcard fs/*/*.c))
 CLI_SRC  := $(sort $(wildcard cli/*.c) $(wildcard p2k/*.c))
@@ -33,7 +35,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 CORE_LIB := $(BUILD)/librumpcore.a
 RUMPSH   := $(BUILD)/rumpsh
 
-.PHONY: all check check-one deps deps-check demo install clean bench fuzz samples
+.PHONY: all check check-one deps deps-check demo install clean bench fuzz fuzz-build samples
 
 all: $(RUMPSH)
 	@ln -sf $(RUMPSH) rumpsh
@@ -59,6 +61,11 @@ $(BUILD)/unit/%: tests/unit/%.c tests/unit/unit.h $(CORE_LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(CORE_LIB) $(LIBS)
 
 units: $(UNIT_BIN)
+
+# The sandbox's unit test links the one cli/ module it tests.
+$(BUILD)/unit/test_sandbox: tests/unit/test_sandbox.c tests/unit/unit.h $(BUILD)/cli/sandbox.o
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/cli/sandbox.o
 
 # deps: the Debian packages that the build and the tests need.
 deps:
@@ -93,7 +100,43 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 755 $(RUMPSH) $(DESTDIR)$(PREFIX)/bin/rumpsh
 
+# Fuzzing: the core again, built by clang with libFuzzer's instrumentation into build/fuzz/,
+# and one harness per driver (fuzz_read_DRIVER; fuzz_write_DRIVER where the driver writes).
+# `make fuzz FUZZ_SECONDS=N` runs each for N seconds; crashes land in build/fuzz/crashes/.
+FUZZ_CC      ?= clang
+FUZZ_DIR     := build/fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_CFLAGS  := -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
+                -fno-sanitize-recover=undefined -std=gnu11 -Wall -Wextra -Wno-unused-parameter \
+                -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -I.
+FUZZ_LDFLAGS := -fsanitize=fuzzer,address,undefined
+FUZZ_READ    := ext2 ffs msdos cd9660
+FUZZ_WRITE   := ffs msdos
+FUZZ_OBJ     := $(CORE_SRC:%.c=$(FUZZ_DIR)/obj/%.o)
+FUZZ_BINS    := $(FUZZ_READ:%=$(FUZZ_DIR)/fuzz_read_%) $(FUZZ_WRITE:%=$(FUZZ_DIR)/fuzz_write_%)
+
+$(FUZZ_DIR)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -c $< -o $@
+
+$(FUZZ_DIR)/librumpcore.a: $(FUZZ_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_common.h $(FUZZ_DIR)/librumpcore.a
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_LDFLAGS) -DFUZZ_FSTYPE='"$(lastword $(subst _, ,$*))"' \
+	    -o $@ tests/fuzz/fuzz_$(firstword $(subst _, ,$*)).c $(FUZZ_DIR)/librumpcore.a -lz
+
+$(FUZZ_READ:%=$(FUZZ_DIR)/fuzz_read_%): tests/fuzz/fuzz_read.c
+$(FUZZ_WRITE:%=$(FUZZ_DIR)/fuzz_write_%): tests/fuzz/fuzz_write.c
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: fuzz-build
+	@tests/fuzz/make-seeds.sh $(FUZZ_DIR)/seeds
+	@tests/fuzz/run-fuzz.sh $(FUZZ_SECONDS) $(notdir $(FUZZ_BINS))
+
 clean:
 	rm -rf build rumpsh
 
--include $(CORE_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
+-include $(CORE_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(wildcard $(FUZZ_DIR)/obj/*/*.d $(FUZZ_DIR)/obj/*/*/*.d)

@@ -24,6 +24,9 @@ struct session {
 	struct vnode *cwd;              /* referenced; the directory of "." */
 	char cwdpath[VFS_PATH_MAX + 1]; /* its logical absolute path */
 	const char *image;              /* the IMAGE argument, as given */
+	const char *opts;               /* the -o list, for reopening */
+	int no_write;                   /* -r or -o ro: never reopen rw */
+	const char *sandbox;            /* info's "sandbox:" line (confine.c) */
 	const char *cmd;                /* the running command, for messages */
 	int out_tty;                    /* stdout is a terminal */
 	int quiet;                      /* errors are not printed (completion) */
@@ -33,8 +36,9 @@ struct session {
 
 /* session.c */
 int session_open(struct session *s, const char *image, const char *fstype,
-    const char *opts);
-void session_close(struct session *s);
+    const char *opts, int rdonly);
+int session_close(struct session *s);
+int session_writable(struct session *s, const char *path);
 void session_begin(struct session *s, const char *cmd);
 int sess_err(struct session *s, const char *path, int err);
 int sess_errmsg(struct session *s, const char *path, const char *fmt, ...)
@@ -71,6 +75,22 @@ int cmd_du(struct session *s, int argc, char **argv);
 int cmd_df(struct session *s, int argc, char **argv);
 int cmd_info(struct session *s, int argc, char **argv);
 int cmd_get(struct session *s, int argc, char **argv);
+/* the commands that change the image (session_writable first) */
+int cmd_put(struct session *s, int argc, char **argv);
+int cmd_cp(struct session *s, int argc, char **argv);
+int cmd_mv(struct session *s, int argc, char **argv);
+int cmd_rm(struct session *s, int argc, char **argv);
+int cmd_mkdir(struct session *s, int argc, char **argv);
+int cmd_rmdir(struct session *s, int argc, char **argv);
+int cmd_ln(struct session *s, int argc, char **argv);
+int cmd_chmod(struct session *s, int argc, char **argv);
+int cmd_chown(struct session *s, int argc, char **argv);
+int cmd_touch(struct session *s, int argc, char **argv);
+int cmd_truncate(struct session *s, int argc, char **argv);
+int cmd_fsck(struct session *s, int argc, char **argv);
+int cmd_extract(struct session *s, int argc, char **argv);
+int cmd_import(struct session *s, int argc, char **argv);
+int cmd_mount(struct session *s, int argc, char **argv);
 
 /* opts.c: short options of a command ("laRdih", "x:" takes an argument) */
 struct opts {
@@ -171,5 +191,50 @@ int host_write_file(struct session *s, const char *path, struct vnode *vp,
     int fd, uint64_t size);
 int host_set_attrs(int dirfd, const char *name, int fd,
     const struct vattr *va, int keep);
+
+/* imgcopy.c: the writing side of put and cp (and of anything that creates) */
+int sess_parent(struct session *s, const char *path, struct vnode **dvpp,
+    char *name, size_t namesize);
+int dest_is_dir(struct session *s, const char *dest, struct vnode **dvpp);
+struct copy_src {               /* where a file's data comes from */
+	/* reads up to len bytes at off (errno; *done 0 at the end) */
+	int (*read)(void *arg, void *buf, size_t len, uint64_t off,
+	    size_t *done);
+	/* the data region at or after off (ENXIO: none); NULL: all data */
+	int (*data)(void *arg, uint64_t off, uint64_t *start, uint64_t *end);
+	void *arg;
+	uint64_t size;
+	int sparse;             /* all-zero blocks may be left as holes */
+	int host;               /* read errors are the host's */
+	const char *path;       /* the source, for messages */
+};
+int img_copy_data(struct session *s, const char *path, struct vnode *vp,
+    const struct copy_src *src);
+struct img_node {               /* what to make (img_make) */
+	mode_t mode;            /* type and permission bits */
+	uint32_t major, minor;  /* device nodes */
+	const char *target;     /* symlinks */
+};
+int img_make(struct session *s, struct vnode *dvp, const char *name,
+    const char *path, const struct img_node *nd, struct vnode **vpp);
+int img_setattr(struct session *s, struct vnode *vp, const char *path,
+    const struct vattr *va, unsigned valid);
+unsigned img_keep_bits(mode_t mode);
+int img_is_below(struct session *s, struct vnode *dvp, uint64_t ino);
+struct linkmap {                /* source (dev, ino) -> image inode */
+	struct linkent { uint64_t dev, ino, newino; } *v;
+	size_t cap, n;
+};
+uint64_t linkmap_find(const struct linkmap *m, uint64_t dev, uint64_t ino);
+int linkmap_add(struct linkmap *m, uint64_t dev, uint64_t ino,
+    uint64_t newino);
+void linkmap_free(struct linkmap *m);
+int img_link(struct session *s, struct vnode *dvp, const char *name,
+    uint64_t ino);
+
+/* modestr.c: chmod(1) modes, octal or symbolic; the umask */
+mode_t sess_umask(void);
+int mode_parse(const char *spec, mode_t old, int isdir, mode_t umask,
+    mode_t *out);
 
 #endif

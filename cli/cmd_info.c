@@ -91,5 +91,6 @@ int cmd_info(struct session *s, int argc, char **argv)
 		st = sess_err(s, NULL, error);
 	if (info_partitions(s) != ST_OK)
 		st = ST_FAIL;
+	printf("sandbox: %s\n", s->sandbox ? s->sandbox : "off");
 	return st;
 }

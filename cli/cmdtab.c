@@ -58,21 +58,122 @@ static const struct command commands[] = {
 	  "  -r  copy directories recursively\n"
 	  "  -p  keep mode, owner (when permitted) and times" },
 	{ "exit", cmd_exit, "[N]", "end the session (status N, default 0)", "" },
-	{ "put", NULL, "", "", "" },
-	{ "cp", NULL, "", "", "" },
-	{ "mv", NULL, "", "", "" },
-	{ "rm", NULL, "", "", "" },
-	{ "mkdir", NULL, "", "", "" },
-	{ "rmdir", NULL, "", "", "" },
-	{ "ln", NULL, "", "", "" },
-	{ "chmod", NULL, "", "", "" },
-	{ "chown", NULL, "", "", "" },
-	{ "touch", NULL, "", "", "" },
-	{ "truncate", NULL, "", "", "" },
-	{ "fsck", NULL, "", "", "" },
-	{ "extract", NULL, "", "", "" },
-	{ "import", NULL, "", "", "" },
-	{ "mount", NULL, "", "", "" },
+	{ "put", cmd_put, "[-rp] HOSTSRC... DEST", "copy host files into the image",
+	  "Copies host files to DEST in the image; into it if it is an existing\n"
+	  "directory. Existing files are overwritten. Symbolic links are copied\n"
+	  "as links, files with several names in the copied set as hard links.\n"
+	  "The holes of a sparse host file are not written, so the copy stays\n"
+	  "sparse where the file system keeps holes. A fifo or device named as\n"
+	  "HOSTSRC is read like a file unless -p is given.\n"
+	  "  -r  copy directories recursively\n"
+	  "  -p  keep mode, owner and times (nanoseconds), and make fifos and\n"
+	  "      device nodes as such\n"
+	  "Without -p, new files get the host mode less the umask." },
+	{ "cp", cmd_cp, "[-rp] SRC... DEST", "copy files within the image",
+	  "Copies to DEST; into it if it is an existing directory. Symbolic\n"
+	  "links, fifos and device nodes are copied as they are, hard links in\n"
+	  "the copied set stay hard links, holes stay holes.\n"
+	  "  -r  copy directories recursively (-R too)\n"
+	  "  -p  keep mode, owner and times" },
+	{ "mv", cmd_mv, "SRC... DEST", "move or rename files within the image",
+	  "Renames SRC to DEST, replacing a file (or an empty directory) there;\n"
+	  "moves SRC into DEST if DEST is an existing directory." },
+	{ "rm", cmd_rm, "[-rf] PATH...", "remove files",
+	  "Symbolic links are removed, not what they point to.\n"
+	  "  -r  remove directories and their contents (-R too)\n"
+	  "  -f  ignore missing files; no error without operands\n"
+	  "The root directory, '.' and '..' are never removed." },
+	{ "mkdir", cmd_mkdir, "[-p] [-m MODE] DIR...", "make directories",
+	  "  -p       make missing parents too; an existing directory is fine\n"
+	  "  -m MODE  the new directories' mode (as chmod), not 0777 less umask" },
+	{ "rmdir", cmd_rmdir, "DIR...", "remove empty directories", "" },
+	{ "ln", cmd_ln, "[-s] TARGET LINKNAME", "make a hard or symbolic link",
+	  "Makes LINKNAME (or LINKNAME/TARGET's name, if LINKNAME is a\n"
+	  "directory) a hard link to TARGET, which may not be a directory.\n"
+	  "  -s  a symbolic link holding the text TARGET instead" },
+	{ "chmod", cmd_chmod, "MODE PATH...", "change files' mode",
+	  "MODE is octal (755, 4755) or symbolic as chmod(1): a comma list of\n"
+	  "[ugoa][+-=][rwxXst] or [ugoa][+-=][ugo] (u+x,go-w,a=r). Without\n"
+	  "u, g, o or a, bits in the umask are left alone. Symbolic links are\n"
+	  "followed." },
+	{ "chown", cmd_chown, "[-h] UID[:GID] PATH...", "change files' owner",
+	  "UID and GID are numbers (the image's ids). A name that is not a\n"
+	  "number is looked up in the host's passwd or group database.\n"
+	  "UID: or UID alone leaves the group, :GID the user.\n"
+	  "  -h  change a symbolic link itself, not what it points to" },
+	{ "touch", cmd_touch, "[-acm] [-d DATE|-t STAMP|-r FILE] PATH...",
+	  "create files, or set their times",
+	  "Creates missing files (empty) and sets access and modification\n"
+	  "times to now, or to:\n"
+	  "  -d DATE   @SECONDS[.NANOS], or YYYY-MM-DD[ HH:MM[:SS[.FRAC]]]\n"
+	  "            (' ' or 'T' before the time), in the zone TZ names\n"
+	  "  -t STAMP  [[CC]YY]MMDDhhmm[.ss], as touch(1)\n"
+	  "  -r FILE   FILE's times (FILE in the image)\n"
+	  "  -a  only the access time   -m  only the modification time\n"
+	  "  -c  do not create missing files" },
+	{ "truncate", cmd_truncate, "[-c] -s [+-]SIZE[K|M|G|T] PATH...",
+	  "shrink or extend files",
+	  "Sets each file's size (creating missing files unless -c). Growing\n"
+	  "adds zeros, as a hole where the file system keeps holes.\n"
+	  "  -s SIZE  bytes; K, M, G, T are powers of 1024 (KB, MB: of 1000);\n"
+	  "           +SIZE grows by, -SIZE shrinks by that much" },
+	{ "fsck", cmd_fsck, "[-n|-y|-p] [-vf]", "check (and repair) the file system",
+	  "Runs the file system's own checker and prints what it finds.\n"
+	  "  -n  check only, change nothing (the default without -y or -p)\n"
+	  "  -y  repair everything found\n"
+	  "  -p  repair what is safe to repair without asking (preen)\n"
+	  "  -v  say more   -f  check even if the file system is marked clean\n"
+	  "The status is fsck(8)'s: 0 clean, 1 errors corrected, 4 errors\n"
+	  "left, 8 operational error (also: no checker for this file system).\n"
+	  "-y and -p open the image read-write." },
+	{ "extract", cmd_extract,
+	  "[-f ARCHIVE|-] [-C HOSTDIR] [--format FMT] [--compress C] [-q] "
+	  "[PATH...]",
+	  "write trees of the image as an archive, or under a host directory",
+	  "Writes everything under each PATH (default /) with its type, mode,\n"
+	  "numeric owner, times (ns in pax), hard links, devices, extended\n"
+	  "attributes and holes. Names are relative: 'extract /' stores\n"
+	  "./etc/passwd, 'extract /etc' stores etc/passwd (as bsdtar -C mnt).\n"
+	  "  -f ARCHIVE  the archive to write; - or no -f: stdout (not a tty)\n"
+	  "  -C HOSTDIR  write the files under HOSTDIR instead (like tar -x),\n"
+	  "              never outside it whatever names the image holds\n"
+	  "  --format    pax (default), ustar, gnutar, cpio (newc), zip, 7z\n"
+	  "  --compress  gzip, bzip2, xz, zstd, none; default from the suffix:\n"
+	  "              .tar .tar.gz .tgz .tar.bz2 .tar.xz .tar.zst .cpio\n"
+	  "              .zip .7z\n"
+	  "  -q          no progress line on a terminal\n"
+	  "Sockets are skipped with a note." },
+	{ "import", cmd_import, "[-q] ARCHIVE|- [DEST]",
+	  "write an archive's members into the image",
+	  "Every member of ARCHIVE (- for stdin; any format and compression\n"
+	  "libarchive reads) is made below DEST (default /, an existing\n"
+	  "directory), with its mode, owner, times, hard links, devices and\n"
+	  "extended attributes where the file system keeps them. Directories\n"
+	  "are made as needed. Leading '/' is stripped; names with '..', and\n"
+	  "names through a symbolic link, are refused. What was at a name is\n"
+	  "replaced, except that directories merge.\n"
+	  "  -q  no progress line on a terminal" },
+	{ "mount", cmd_mount, "[-f] [-o OPT,...] DIR",
+	  "serve the image to the kernel at host directory DIR (FUSE)",
+	  "Run from the command line, not inside a session:\n"
+	  "  rumpsh [-t TYPE] [-o OPT,...] [-r] IMAGE mount [-f] DIR\n"
+	  "Returns once DIR is mounted (exit status 1 and the reason if not),\n"
+	  "leaving a server in the background; -f serves in the foreground.\n"
+	  "Unmount with umount DIR or fusermount3 -u DIR: the server then\n"
+	  "writes everything out, marks the image clean and exits. Killing\n"
+	  "the server releases DIR (auto_unmount).\n"
+	  "Read-write unless -r or -o ro, or the driver only reads (ext2,\n"
+	  "cd9660: mounted read-only with a note). Options (-o): ro, rw, the\n"
+	  "driver's own (e.g. msdos uid=,gid=,mask=; cd9660 norrip), the\n"
+	  "kernel's nosuid, nodev, noexec, noatime, sync, and allow_other\n"
+	  "(which turns on default_permissions) and default_permissions.\n"
+	  "fstab, through mount.fuse3:\n"
+	  "  /srv/disk.img  /mnt/disk  fuse.rumpsh  ro,noauto  0 0\n"
+	  "runs `rumpsh IMAGE DIR -o OPTS`, which rumpsh takes as a mount when\n"
+	  "DIR is an existing directory and not a command name.\n"
+	  "NetBSD style: rump_ext2fs, rump_ffs, rump_msdos, rump_cd9660\n"
+	  "[-o OPT,...] IMAGE DIR (links to rumpsh); rump_msdos also takes\n"
+	  "-u UID -g GID -m MASK -M DIRMASK -t GMTOFF." },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -131,7 +232,7 @@ static void help_list(void)
 	printf("Commands (paths are inside the image):\n");
 	for (i = 0; i < NCOMMANDS; i++)
 		if (commands[i].fn != NULL)
-			printf("  %-6s %s\n", commands[i].name,
+			printf("  %-8s %s\n", commands[i].name,
 			    commands[i].summary);
 	printf("Not supported yet in this version:");
 	for (i = 0; i < NCOMMANDS; i++)
@@ -140,6 +241,12 @@ static void help_list(void)
 	printf("\nRun 'help CMD' for a command's options.\n"
 	    "Several commands: separate them with ';' or newlines. Quote with\n"
 	    "'...' or \"...\", escape one character with \\, comment with #.\n");
+	printf("Host files: before reading the image, rumpsh confines itself\n"
+	    "(Landlock) to the image and the host paths its commands name\n"
+	    "(get's HOSTDEST, put's and import's sources, extract's -f and -C);\n"
+	    "an interactive session, whose commands are not known in advance,\n"
+	    "to the image and the current directory. 'info' says whether it is\n"
+	    "active; start rumpsh with --no-sandbox to lift it.\n");
 }
 
 int cmd_help(struct session *s, int argc, char **argv)

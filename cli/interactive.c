@@ -282,6 +282,7 @@ int interactive_run(struct session *s)
 {
 	char *hist = history_file(), *line, *prompt;
 	size_t plen;
+	int added = 0;
 
 	completing = s;
 	rl_readline_name = "rumpsh";
@@ -306,12 +307,16 @@ int interactive_run(struct session *s)
 			break;
 		}
 		if (line[strspn(line, " \t")] != '\0')
-			add_history(line);
+			add_history(line), added++;
 		script_run_text(s, line, 0);
 		free(line);
 	}
 	if (hist) {
-		write_history(hist);
+		/* appended, not rewritten: the sandbox (confine.c) lets rumpsh
+		 * write this one file, not create a temporary beside it */
+		if (append_history(added < HISTORY_MAX ? added : HISTORY_MAX,
+		    hist) != 0)
+			write_history(hist);
 		history_truncate_file(hist, HISTORY_MAX);
 	}
 	free(hist);

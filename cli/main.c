@@ -2,15 +2,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/confine.h"
+#include "p2k/p2k.h"
 
 struct args {
 	const char *fstype;     /* -t */
 	const char *opts;       /* -o */
 	const char *image;
 	const char *script;     /* -c */
+	int rdonly;             /* -r */
+	int no_sandbox;         /* --no-sandbox */
 	int argc;               /* a one-shot command, if any */
 	char **argv;
 };
@@ -21,6 +26,12 @@ static int usage(void)
 	    "usage: rumpsh [-t TYPE] [-o OPT,...] [-r] IMAGE\n"
 	    "       rumpsh [-t TYPE] [-o OPT,...] [-r] IMAGE -c 'CMD; CMD'\n"
 	    "       rumpsh [-t TYPE] [-o OPT,...] [-r] IMAGE CMD [ARGS...]\n"
+	    "       rumpsh [-t TYPE] [-o OPT,...] [-r] IMAGE mount [-f] DIR\n"
+	    "       rumpsh [-t TYPE] IMAGE DIR [-o OPT,...]    (fstab: fuse.rumpsh)\n"
+	    "       rump_ext2fs|rump_ffs|rump_msdos|rump_cd9660 [-o OPT,...] "
+	    "IMAGE DIR\n"
+	    "Before IMAGE, --no-sandbox runs unconfined (see 'help'); "
+	    "--version.\n"
 	    "Run 'rumpsh IMAGE help' for the commands.\n");
 	return ST_USAGE;
 }
@@ -40,8 +51,10 @@ static int parse_flag(int argc, char **argv, int *i, struct args *a)
 	char c = argv[*i][1];
 	const char *v;
 
-	if (c == 'r' && argv[*i][2] == '\0')
-		return 0;   /* read-only: every command of this release is */
+	if (c == 'r' && argv[*i][2] == '\0') {
+		a->rdonly = 1;
+		return 0;
+	}
 	if (c != 't' && c != 'o' && c != 'c') {
 		fprintf(stderr, "rumpsh: unknown option '%s'\n", argv[*i]);
 		return -1;
@@ -69,6 +82,10 @@ static int parse_args(int argc, char **argv, struct args *a)
 			i++;
 			break;
 		}
+		if (strcmp(argv[i], "--no-sandbox") == 0) {
+			a->no_sandbox = 1;
+			continue;
+		}
 		if (parse_flag(argc, argv, &i, a) != 0)
 			return -1;
 	}
@@ -89,24 +106,6 @@ static int parse_args(int argc, char **argv, struct args *a)
 		return -1;
 	a->argc = argc - i;
 	a->argv = argv + i;
-	return 0;
-}
-
-/* Every command of this release only reads: "-o rw" cannot be honoured. */
-static int opts_read_only(const char *opts)
-{
-	const char *p = opts;
-	size_t len;
-
-	while (p && *p) {
-		len = strcspn(p, ",");
-		if (len == 2 && strncmp(p, "rw", 2) == 0) {
-			fprintf(stderr, "rumpsh: -o rw: this version opens images "
-			    "read-only\n");
-			return -1;
-		}
-		p += len + (p[len] == ',');
-	}
 	return 0;
 }
 
@@ -154,9 +153,52 @@ static int run_mode(struct session *s, const struct args *a)
 	return st;
 }
 
+/*
+ * mount(8) mounts an fstab line of type fuse.rumpsh through mount.fuse3,
+ * which runs `rumpsh IMAGE DIR -o OPTS`. That is told from a command by
+ * DIR: no command has its name, and it is an existing host directory
+ * (mount(8) passes an absolute path, so `/mnt` is never a command).
+ */
+static int is_fstab_form(const struct args *a)
+{
+	struct stat st;
+
+	return a->script == NULL && a->argc > 0 &&
+	    cmd_lookup(a->argv[0]) == NULL &&
+	    stat(a->argv[0], &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/*
+ * Confines rumpsh before the image is opened (confine.c). A script on stdin
+ * is read first, so that its commands' host paths are known.
+ */
+static int confine(struct args *a, char *state, size_t size)
+{
+	struct confine_req r = { 0 };
+	char *text;
+	int st;
+
+	if (a->script == NULL && a->argc == 0 && !isatty(STDIN_FILENO)) {
+		if ((st = read_stdin(&text)) != ST_OK)
+			return st;
+		a->script = text;   /* lives as long as the process */
+	}
+	r.image = a->image;
+	r.opts = a->opts;
+	r.rdonly = a->rdonly;
+	r.no_sandbox = a->no_sandbox;
+	r.interactive = a->script == NULL && a->argc == 0;
+	r.script = a->script;
+	r.argc = a->argc;
+	r.argv = a->argv;
+	confine_session(&r, state, size);
+	return ST_OK;
+}
+
 int main(int argc, char **argv)
 {
 	struct args a = { 0 };
+	char sandbox[256];
 	struct session s;
 	int st;
 
@@ -165,16 +207,33 @@ int main(int argc, char **argv)
 		usage();
 		return ST_OK;
 	}
+	if (argc == 2 && strcmp(argv[1], "--version") == 0) {
+		printf("rumpsh (development version)\n");
+		confine_version();
+		return ST_OK;
+	}
+	if (p2k_rump_driver(argv[0]) != NULL)
+		return p2k_rump_main(p2k_rump_driver(argv[0]), argc, argv);
 	if (parse_args(argc, argv, &a) != 0)
 		return usage();
-	if (opts_read_only(a.opts) != 0)
-		return ST_USAGE;
-	if ((st = session_open(&s, a.image, a.fstype, a.opts)) != ST_OK)
+	if (a.argc > 0 && strcmp(a.argv[0], "mount") == 0)
+		return p2k_mount_cmd(a.image, a.fstype, a.opts, a.rdonly,
+		    a.argc, a.argv);
+	if (is_fstab_form(&a))
+		return p2k_fstab_main(a.image, a.fstype, a.opts, a.rdonly,
+		    a.argc, a.argv);
+	if ((st = confine(&a, sandbox, sizeof(sandbox))) != ST_OK)
 		return st;
+	if ((st = session_open(&s, a.image, a.fstype, a.opts, a.rdonly)) !=
+	    ST_OK)
+		return st;
+	s.sandbox = sandbox;
 	st = run_mode(&s, &a);
 	if (s.quit)
 		st = s.exit_status;
-	session_close(&s);
+	/* a failed write-back fails the session, whatever ran before it */
+	if (session_close(&s) != ST_OK && st == ST_OK)
+		st = ST_FAIL;
 	if (fflush(stdout) != 0 && st == ST_OK) {
 		perror("rumpsh: stdout");
 		st = ST_FAIL;

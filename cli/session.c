@@ -7,16 +7,48 @@
 
 #include "cli/cli.h"
 
+/*
+ * The last of "ro"/"rw" in a -o list: 'r', 'w', or 0 if neither is there.
+ * vfs_mount honours the same rule.
+ */
+static int opts_mode(const char *opts)
+{
+	const char *p = opts;
+	size_t len;
+	int mode = 0;
+
+	while (p && *p) {
+		len = strcspn(p, ",");
+		if (len == 2 && strncmp(p, "ro", 2) == 0)
+			mode = 'r';
+		else if (len == 2 && strncmp(p, "rw", 2) == 0)
+			mode = 'w';
+		p += len + (p[len] == ',');
+	}
+	return mode;
+}
+
+/*
+ * Opens the image read-only (promise 2: opening and reading never write),
+ * or read-write when "-o rw" says so. rdonly (-r) or "-o ro" forbid the
+ * later upgrade that session_writable() makes.
+ */
 int session_open(struct session *s, const char *image, const char *fstype,
-    const char *opts)
+    const char *opts, int rdonly)
 {
 	char errbuf[512];
 	int error;
 
 	memset(s, 0, sizeof(*s));
 	s->image = image;
+	s->opts = opts;
 	s->cmd = "rumpsh";
 	s->out_tty = isatty(STDOUT_FILENO);
+	s->no_write = rdonly || opts_mode(opts) == 'r';
+	if (rdonly && opts_mode(opts) == 'w') {
+		fprintf(stderr, "rumpsh: -r and -o rw contradict each other\n");
+		return ST_USAGE;
+	}
 	error = vfs_mount(image, fstype, opts, MNT_RDONLY, &s->mp, errbuf,
 	    sizeof(errbuf));
 	if (error) {
@@ -37,14 +69,88 @@ int session_open(struct session *s, const char *image, const char *fstype,
 	return ST_OK;
 }
 
-void session_close(struct session *s)
+/*
+ * Writes everything back and closes the image. Returns ST_FAIL (after
+ * saying why) if the changes could not all be written: the session's
+ * last command did not really succeed.
+ */
+int session_close(struct session *s)
 {
+	char msg[sizeof(s->mp->mnt_corrupt)] = "";
+	int error = 0, e2;
+
 	if (s->cwd)
 		vrele(s->cwd);
 	s->cwd = NULL;
-	if (s->mp)
-		vfs_unmount(s->mp);
+	if (s->mp == NULL)
+		return ST_OK;
+	if (!(s->mp->mnt_flags & MNT_RDONLY)) {
+		s->mp->mnt_corrupt[0] = '\0';
+		error = vfs_sync(s->mp);
+		memcpy(msg, s->mp->mnt_corrupt, sizeof(msg));
+	}
+	e2 = vfs_unmount(s->mp);
 	s->mp = NULL;
+	if (error == 0)
+		error = e2;
+	if (error == 0)
+		return ST_OK;
+	fflush(stdout);
+	fprintf(stderr, "rumpsh: %s: writing the changes back: %s\n", s->image,
+	    msg[0] ? msg : strerror(error));
+	return ST_FAIL;
+}
+
+/*
+ * Reopens the image read-write before the session's first change. The new
+ * mount is made while the read-only one is still open, so a refusal (the
+ * driver cannot write, another process holds the lock) leaves the session
+ * as it was. The current directory is found again by its path.
+ */
+static int session_reopen(struct session *s)
+{
+	char errbuf[512];
+	struct mount *mp;
+	struct vnode *cwd = NULL;
+	int error;
+
+	error = vfs_mount(s->image, s->mp->mnt_op->vfs_name, s->opts, 0, &mp,
+	    errbuf, sizeof(errbuf));
+	if (error)
+		return sess_errmsg(s, s->image, "%s",
+		    errbuf[0] ? errbuf : strerror(error));
+	if (namei(mp, NULL, s->cwdpath, NAMEI_FOLLOW, &cwd) != 0)
+		cwd = NULL;
+	else if (cwd->v_type != VDIR) {
+		vrele(cwd);
+		cwd = NULL;
+	}
+	if (cwd == NULL) {
+		if ((error = vfs_root(mp, &cwd)) != 0) {
+			vfs_unmount(mp);
+			return sess_errmsg(s, s->image, "%s", strerror(error));
+		}
+		strcpy(s->cwdpath, "/");
+	}
+	vrele(s->cwd);
+	vfs_unmount(s->mp);
+	s->mp = mp;
+	s->cwd = cwd;
+	return ST_OK;
+}
+
+/*
+ * Every command that changes the image calls this first, before it holds
+ * any vnode: the mount may be replaced. path names the operand in the
+ * "Read-only file system" message. Reports failure; ST_OK or ST_FAIL.
+ */
+int session_writable(struct session *s, const char *path)
+{
+	if (!(s->mp->mnt_flags & MNT_RDONLY))
+		return ST_OK;
+	if (s->no_write)
+		return sess_errmsg(s, path, "%s", strerror(EROFS));
+	return session_reopen(s);
 }
 
 /*

@@ -81,6 +81,7 @@ struct buf;
 
 /* Feature bits (names as e2fsprogs prints them live in ext2fs_vfsops.c). */
 #define COMPAT_HAS_JOURNAL      0x0004
+#define COMPAT_DIR_INDEX        0x0020
 #define COMPAT_SPARSE_SUPER2    0x0200
 
 #define INCOMPAT_COMPRESSION    0x00001
@@ -254,7 +255,8 @@ static inline int ext2fs_has_csum(const struct ext2fs *fs)
 
 extern const struct vnodeops ext2fs_vnodeops;
 
-/* ext2fs_vfsops.c */
+/* ext2fs_vfsops.c, ext2fs_super.c, ext2fs_info.c */
+int ext2fs_info(struct mount *mp, vfs_info_t out, void *arg);
 int ext2fs_bread(struct ext2fs *fs, uint64_t ino, uint64_t blk,
     struct buf **bpp);
 const uint8_t *ext2fs_gd(const struct ext2fs *fs, uint32_t group);
@@ -345,7 +347,9 @@ int ext2fs_inline_readdir(struct vnode *vp, uint64_t *cookie,
 int ext2fs_inline_lookup(struct ext2fs *fs, struct ext2fs_inode *dp,
     const char *name, size_t namelen, uint64_t *ino);
 
-/* ext2fs_xattr.c */
+/* ext2fs_xattr.c, ext2fs_acl.c */
+int ext2fs_xattr_to_posix_acl(const uint8_t *v, size_t n, uint8_t *out,
+    size_t outsize, size_t *outlen);
 int ext2fs_getxattr(struct vnode *vp, const char *name, void *buf,
     size_t bufsize, size_t *len);
 int ext2fs_listxattr(struct vnode *vp, char *buf, size_t bufsize,

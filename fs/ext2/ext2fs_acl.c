@@ -22,9 +22,6 @@
 #define ACL_OTHER         0x20
 
 int ext2fs_xattr_to_posix_acl(const uint8_t *v, size_t n, uint8_t *out,
-    size_t outsize, size_t *outlen);
-
-int ext2fs_xattr_to_posix_acl(const uint8_t *v, size_t n, uint8_t *out,
     size_t outsize, size_t *outlen)
 {
 	size_t off = 4, len = 4;

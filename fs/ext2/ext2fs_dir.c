@@ -43,20 +43,22 @@ static size_t ext2fs_rec_len(const struct ext2fs *fs, const uint8_t *d)
 	return (len & 65532) | ((len & 3) << 16);
 }
 
-/* One entry at off, checked against the rules e2fsck enforces. */
+/* One entry at off, checked against the rules e2fsck enforces. Nothing is
+ * decoded before we know its 8-byte header lies inside the region. */
 static int ext2fs_dirent_check(struct ext2fs *fs, struct ext2fs_inode *dp,
     uint64_t blk, const uint8_t *d, size_t off, size_t len)
 {
-	size_t reclen = ext2fs_rec_len(fs, d);
-	unsigned namelen = d[6];
-	uint32_t ino = le32dec(d);
+	size_t reclen = len - off >= 8 ? ext2fs_rec_len(fs, d) : 0;
+	unsigned namelen = len - off >= 8 ? d[6] : 0;
+	uint32_t ino;
 
 	if (len - off < 8 || reclen < DIRENT_MIN_SIZE || reclen % 4 ||
 	    reclen > len - off || (size_t)namelen + 8 > reclen)
 		return vfs_corrupt(fs->mp, dp->ino, blk, "directory entry at "
 		    "%zu: expected rec_len 12..%zu, a multiple of 4 holding the "
 		    "name, found rec_len %zu name_len %u", off, len - off,
-		    len - off < 8 ? 0 : reclen, len - off < 8 ? 0 : namelen);
+		    reclen, namelen);
+	ino = le32dec(d);
 	if (ino > fs->inodes_count)
 		return vfs_corrupt(fs->mp, dp->ino, blk, "directory entry at "
 		    "%zu: expected inode 1..%u, found %u", off,

@@ -49,7 +49,7 @@ static int ext2fs_dx_fake_entry(const struct ext2fs *fs, const uint8_t *d)
 int ext2fs_is_dx_node(struct ext2fs *fs, struct ext2fs_inode *dp,
     uint64_t lblk, const uint8_t *data)
 {
-	if (!(fs->compat & 0x20) || !(dp->flags & IFL_INDEX))
+	if (!(fs->compat & COMPAT_DIR_INDEX) || !(dp->flags & IFL_INDEX))
 		return 0;
 	return lblk == 0 || ext2fs_dx_fake_entry(fs, data);
 }
@@ -223,7 +223,7 @@ int ext2fs_htree_lookup(struct ext2fs *fs, struct ext2fs_inode *dp,
 	uint8_t *mem;
 	int l, error;
 
-	if (!(fs->compat & 0x20) || !(dp->flags & IFL_INDEX))
+	if (!(fs->compat & COMPAT_DIR_INDEX) || !(dp->flags & IFL_INDEX))
 		return ENOTSUP;
 	memset(&path, 0, sizeof(path));
 	path.nblocks = (dp->size + fs->bsize - 1) >> fs->log_bsize;

@@ -6,8 +6,6 @@
 #include "fs/ext2/ext2fs.h"
 #include "vfs/endian.h"
 
-int ext2fs_info(struct mount *mp, vfs_info_t out, void *arg);
-
 #define EXT4_ONLY_INCOMPAT (INCOMPAT_META_BG | INCOMPAT_EXTENTS | \
     INCOMPAT_64BIT | INCOMPAT_MMP | INCOMPAT_FLEX_BG | INCOMPAT_EA_INODE | \
     INCOMPAT_CSUM_SEED | INCOMPAT_LARGEDIR | INCOMPAT_INLINE_DATA | \

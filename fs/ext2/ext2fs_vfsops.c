@@ -303,8 +303,6 @@ static int ext2fs_statvfs(struct mount *mp, struct vfs_statvfs *sv)
 	return 0;
 }
 
-int ext2fs_info(struct mount *mp, vfs_info_t out, void *arg);
-
 const struct vfsops ext2fs_vfsops = {
 	.vfs_name = "ext2",
 	.vfs_opts = ext2fs_opts,

@@ -177,11 +177,9 @@ int ext2fs_listxattr(struct vnode *vp, char *buf, size_t bufsize,
 	return bufsize != 0 && l.len > bufsize ? ERANGE : 0;
 }
 
-int ext2fs_xattr_to_posix_acl(const uint8_t *v, size_t n, uint8_t *out,
-    size_t outsize, size_t *outlen);
-
 struct xa_get {
 	struct ext2fs *fs;
+	uint64_t ino;
 	const char *name;
 	uint8_t *buf;
 	size_t bufsize, len;
@@ -231,9 +229,13 @@ static int xa_get_fn(void *arg, const struct xa_ent *e)
 		error = xa_get_inode(g, e, tmp);
 		val = tmp;
 	}
-	if (error == 0 && (e->index == 2 || e->index == 3))
+	if (error == 0 && (e->index == 2 || e->index == 3)) {
 		error = ext2fs_xattr_to_posix_acl(val, e->size, g->buf,
 		    g->bufsize, &g->len);
+		if (error == EUCLEAN)
+			error = vfs_corrupt(g->fs->mp, g->ino, 0, "%s: expected a "
+			    "version 1 POSIX ACL, found a malformed value", name);
+	}
 	else if (error == 0) {
 		g->len = e->size;
 		if (g->bufsize >= e->size)
@@ -247,7 +249,8 @@ static int xa_get_fn(void *arg, const struct xa_ent *e)
 int ext2fs_getxattr(struct vnode *vp, const char *name, void *buf,
     size_t bufsize, size_t *len)
 {
-	struct xa_get g = { ext2fs_fs(vp->v_mount), name, buf, bufsize, 0, 0 };
+	struct xa_get g = { ext2fs_fs(vp->v_mount), vp->v_ino, name, buf,
+	    bufsize, 0, 0 };
 	int error;
 
 	*len = 0;

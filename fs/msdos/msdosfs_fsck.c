@@ -224,28 +224,44 @@ static int read_slot(struct denode *dp, uint32_t off, uint8_t *slot)
 	return 0;
 }
 
-/* Long-name slots in [from, to) that belong to no entry are deleted. */
+static int live_lfn(const uint8_t *slot)
+{
+	return slot[0] != SLOT_DELETED && slot[0] != SLOT_EMPTY &&
+	    (slot[DIR_ATTR] & ATTR_LONG_MASK) == ATTR_LONG_NAME;
+}
+
+/*
+ * Long-name slots in [from, to) that no entry took. A whole set just
+ * before a short entry whose checksum it does not match is reported and
+ * left alone (fsck.fat does not count or correct it either); any other
+ * slots are orphans, deleted with -y.
+ */
 static void check_orphans(struct fsck *fk, struct denode *dp,
-    const char *path, uint32_t from, uint32_t to)
+    const char *path, uint32_t from, uint32_t to, int before_short)
 {
 	uint8_t slot[DIR_SIZE];
 	uint64_t blk;
 	uint32_t o, bsize;
 	unsigned n = 0;
+	char msg[FSCK_PATH + 128];
 
 	for (o = from; o < to; o += DIR_SIZE)
-		if (read_slot(dp, o, slot) == 0 && slot[0] != SLOT_DELETED &&
-		    slot[0] != SLOT_EMPTY &&
-		    (slot[DIR_ATTR] & ATTR_LONG_MASK) == ATTR_LONG_NAME)
+		if (read_slot(dp, o, slot) == 0 && live_lfn(slot))
 			n++;
-	if (n == 0 || !problem(fk, 1, "%s: %u long-name entries with a bad "
-	    "checksum or order, or no short entry, at offset %u (deleted)",
-	    path, n, from))
+	if (n == 0)
+		return;
+	if (before_short && read_slot(dp, to - DIR_SIZE, slot) == 0 &&
+	    live_lfn(slot) && (slot[LDIR_ORD] & LDIR_ORD_MASK) == 1) {
+		snprintf(msg, sizeof(msg), "%s: long name before offset %u has "
+		    "a wrong checksum (left as is, as fsck.fat does)", path, to);
+		fk->report(fk->arg, msg);
+		return;
+	}
+	if (!problem(fk, 1, "%s: %u orphaned long-name entries at offset %u "
+	    "(deleted)", path, n, from))
 		return;
 	for (o = from; o < to; o += DIR_SIZE)
-		if (read_slot(dp, o, slot) == 0 && slot[0] != SLOT_DELETED &&
-		    slot[0] != SLOT_EMPTY &&
-		    (slot[DIR_ATTR] & ATTR_LONG_MASK) == ATTR_LONG_NAME &&
+		if (read_slot(dp, o, slot) == 0 && live_lfn(slot) &&
 		    msdosfs_dirblk(dp, o, &blk, &bsize) == 0) {
 			slot[0] = SLOT_DELETED;
 			msdosfs_de_put(fk->fs, blk + o % bsize, slot);
@@ -370,7 +386,8 @@ static int check_dir(struct fsck *fk, const struct fsck_dir *d,
 		dp.loc = 0;
 	dp.size = d->nclus * fs->csize;   /* only what the walk kept */
 	while ((error = msdosfs_dir_next(&dp, &off, ent)) == 0) {
-		check_orphans(fk, &dp, d->path, prev, ent->off_first);
+		check_orphans(fk, &dp, d->path, prev, ent->off_first,
+		    ent->lnamelen == 0);
 		prev = off;
 		if ((ent->de[DIR_ATTR] & (ATTR_VOLUME_ID | ATTR_DIRECTORY)) ==
 		    ATTR_VOLUME_ID)
@@ -382,7 +399,7 @@ static int check_dir(struct fsck *fk, const struct fsck_dir *d,
 			break;
 	}
 	if (error == ENOENT) {
-		check_orphans(fk, &dp, d->path, prev, off);
+		check_orphans(fk, &dp, d->path, prev, off, 0);
 		error = 0;
 	} else if (error == EUCLEAN) {
 		problem(fk, 0, "%s: %s", d->path, fs->mp->mnt_corrupt);

@@ -169,8 +169,11 @@ int msdosfs_dir_next(struct denode *dp, uint32_t *off,
 
 	ls.expect = 0;
 	while (!found) {
-		if ((error = msdosfs_dirblk(dp, o, &blk, &bsize)) != 0)
+		if ((error = msdosfs_dirblk(dp, o, &blk, &bsize)) != 0) {
+			if (error == ENOENT)
+				*off = o;   /* the end: callers see how far */
 			return error;
+		}
 		if ((error = bread(fs->bc, blk, bsize, &bp)) != 0)
 			return error;
 		for (i = o % bsize; i < bsize && !found; i += DIR_SIZE, o += DIR_SIZE) {

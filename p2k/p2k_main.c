@@ -1,0 +1,233 @@
+/* p2k_main.c: one FUSE server's life: the core mount, the FUSE session and its options, daemonizing, the loop. */
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "p2k/p2k.h"
+#include "p2k/p2k_int.h"
+
+#define P2K_TIMEOUT      1.0    /* attr and entry cache, seconds */
+#define P2K_IDLE_SYNC_MS 1000   /* sync this long after the last change */
+
+static void errx_msg(const struct p2k_args *a, const char *what,
+    const char *why)
+{
+	fprintf(stderr, "%s: %s: %s\n", a->progname, what, why);
+}
+
+/*
+ * Opens the image read-write unless asked for read-only; a driver or an
+ * image that cannot be written (ext2 today, ISO 9660, a read-only file) is
+ * mounted read-only instead, with a note, unless "rw" was asked for.
+ */
+static int core_mount(struct p2k *p, const struct p2k_args *a,
+    const struct p2k_optsplit *os)
+{
+	char errbuf[512];
+	unsigned flags = (a->rdonly || os->rdonly) ? MNT_RDONLY : 0;
+	struct vnode *root;
+	int error;
+
+	error = vfs_mount(a->image, a->fstype, os->driver, flags, &p->mp,
+	    errbuf, sizeof(errbuf));
+	if ((error == EROFS || error == EACCES) && flags == 0 && !os->rw) {
+		fprintf(stderr, "%s: %s: mounting read-only: %s\n",
+		    a->progname, a->image, errbuf[0] ? errbuf : strerror(error));
+		flags = MNT_RDONLY;
+		error = vfs_mount(a->image, a->fstype, os->driver, flags,
+		    &p->mp, errbuf, sizeof(errbuf));
+	}
+	if (error) {
+		errx_msg(a, a->image, errbuf[0] ? errbuf : strerror(error));
+		return error;
+	}
+	if ((error = vfs_root(p->mp, &root)) != 0) {
+		errx_msg(a, a->image, p->mp->mnt_corrupt[0] ?
+		    p->mp->mnt_corrupt : strerror(error));
+		vfs_unmount(p->mp);
+		return error;
+	}
+	if ((error = p2k_nodes_init(&p->nodes, root)) != 0) {
+		vrele(root);
+		vfs_unmount(p->mp);
+		return error;
+	}
+	p->rdonly = (p->mp->mnt_flags & MNT_RDONLY) != 0;
+	return 0;
+}
+
+/* fsname=: the image's absolute path, commas and backslashes escaped. */
+static int add_fsname(char **list, const char *image)
+{
+	char abs[PATH_MAX], *opt, *o;
+	const char *s = realpath(image, abs) ? abs : image;
+	int error;
+
+	if ((opt = malloc(strlen(s) * 2 + 8)) == NULL)
+		return ENOMEM;
+	o = opt + sprintf(opt, "fsname=");
+	for (; *s; s++) {
+		if (*s == ',' || *s == '\\')
+			*o++ = '\\';
+		*o++ = *s;
+	}
+	*o = '\0';
+	error = p2k_opts_append(list, opt);
+	free(opt);
+	return error;
+}
+
+/* FUSE's -o: fsname, subtype, auto_unmount, 1 MiB reads, ro, the user's. */
+static char *fuse_optlist(const struct p2k *p, const struct p2k_args *a,
+    const struct p2k_optsplit *os)
+{
+	char *list = NULL, sub[64], maxread[32];
+	int error;
+
+	snprintf(sub, sizeof(sub), "subtype=%s", p->mp->mnt_op->vfs_name);
+	snprintf(maxread, sizeof(maxread), "max_read=%u", P2K_MAX_IO);
+	error = add_fsname(&list, a->image);
+	if (error == 0)
+		error = p2k_opts_append(&list, sub);
+	if (error == 0)
+		error = p2k_opts_append(&list, "auto_unmount");
+	if (error == 0)
+		error = p2k_opts_append(&list, maxread);
+	if (error == 0 && p->rdonly)
+		error = p2k_opts_append(&list, "ro");
+	/* others may use the mount: the kernel checks their permissions */
+	if (error == 0 && os->allow_other)
+		error = p2k_opts_append(&list, "default_permissions");
+	if (error == 0 && os->fuse)
+		error = p2k_opts_append(&list, os->fuse);
+	if (error) {
+		free(list);
+		return NULL;
+	}
+	return list;
+}
+
+static struct fuse_session *session_new(struct p2k *p,
+    const struct p2k_args *a, const struct p2k_optsplit *os)
+{
+	struct fuse_args args = FUSE_ARGS_INIT(0, NULL);
+	struct fuse_session *se = NULL;
+	char *list = fuse_optlist(p, a, os);
+
+	if (list != NULL && fuse_opt_add_arg(&args, a->progname) == 0 &&
+	    fuse_opt_add_arg(&args, "-o") == 0 &&
+	    fuse_opt_add_arg(&args, list) == 0)
+		se = fuse_session_new(&args, &p2k_ops, sizeof(p2k_ops), p);
+	fuse_opt_free_args(&args);
+	free(list);
+	return se;
+}
+
+/*
+ * The single-threaded loop of fuse_session_loop, plus one thing: a second
+ * after the last change with no request in between, everything is written
+ * to the image (vfs_sync), so a server killed while idle leaves the image
+ * consistent (only its clean flag says it was not unmounted).
+ */
+static int serve(struct fuse_session *se, struct p2k *p)
+{
+	struct fuse_buf buf = { .mem = NULL };
+	struct pollfd pfd = { .fd = fuse_session_fd(se), .events = POLLIN };
+	int res = 0, error;
+
+	while (!fuse_session_exited(se)) {
+		if (p->dirty && !p->shut) {
+			res = poll(&pfd, 1, P2K_IDLE_SYNC_MS);
+			if (res < 0)
+				continue;   /* a signal: check exited */
+			if (res == 0) {
+				p->dirty = 0;
+				if ((error = vfs_sync(p->mp)) != 0)
+					p2k_log(p, "sync: %s", strerror(error));
+				continue;
+			}
+		}
+		res = fuse_session_receive_buf(se, &buf);
+		if (res == -EINTR || res == -EAGAIN)
+			continue;
+		if (res <= 0)
+			break;
+		fuse_session_process_buf(se, &buf);
+	}
+	free(buf.mem);
+	fuse_session_reset(se);
+	return res < 0 ? -res : 0;
+}
+
+/* Mounts on a->dir, daemonizes (unless -f) once the mount is there, serves. */
+static int mount_and_serve(struct p2k *p, const struct p2k_args *a,
+    struct fuse_session *se)
+{
+	int st = 1, error;
+
+	if (fuse_set_signal_handlers(se) != 0) {
+		errx_msg(a, a->dir, "cannot install signal handlers");
+		return 1;
+	}
+	if (fuse_session_mount(se, a->dir) != 0) {
+		errx_msg(a, a->dir, "FUSE mount failed");
+	} else {
+		if (fuse_daemonize(a->foreground) == 0 &&
+		    (error = serve(se, p)) == 0)
+			st = 0;
+		fuse_session_unmount(se);
+	}
+	fuse_remove_signal_handlers(se);
+	return st;
+}
+
+static int check_dir(const struct p2k_args *a)
+{
+	struct stat st;
+
+	if (stat(a->dir, &st) != 0) {
+		errx_msg(a, a->dir, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		errx_msg(a, a->dir, strerror(ENOTDIR));
+		return -1;
+	}
+	return 0;
+}
+
+int p2k_run(const struct p2k_args *a)
+{
+	struct p2k p = { .timeout = P2K_TIMEOUT, .foreground = a->foreground,
+	    .progname = a->progname, .image = a->image };
+	struct p2k_optsplit os;
+	struct fuse_session *se;
+	int st = 1;
+
+	if (check_dir(a) != 0 || p2k_opts_split(a->progname, a->opts, &os))
+		return 1;
+	if ((p.iobuf = malloc(P2K_IOBUF)) == NULL ||
+	    core_mount(&p, a, &os) != 0) {
+		free(p.iobuf);
+		p2k_opts_free(&os);
+		return 1;
+	}
+	p.iobufsize = P2K_IOBUF;
+	if ((se = session_new(&p, a, &os)) == NULL)
+		errx_msg(a, a->dir, "cannot set up the FUSE session");
+	else {
+		st = mount_and_serve(&p, a, se);
+		fuse_session_destroy(se);   /* runs destroy if init ran */
+	}
+	p2k_shutdown(&p);
+	if (p.unmount_error)
+		st = 1;
+	p2k_opts_free(&os);
+	free(p.iobuf);
+	return st;
+}
