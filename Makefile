@@ -99,6 +99,8 @@ bench: deps-check all
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 755 $(RUMPSH) $(DESTDIR)$(PREFIX)/bin/rumpsh
+	for l in rump_ext2fs rump_ffs rump_msdos rump_cd9660; do \
+		ln -sf rumpsh $(DESTDIR)$(PREFIX)/bin/$$l; done
 
 # Fuzzing: the core again, built by clang with libFuzzer's instrumentation into build/fuzz/,
 # and one harness per driver (fuzz_read_DRIVER; fuzz_write_DRIVER where the driver writes).

@@ -169,6 +169,7 @@ struct walk_ops {
 	int maxdepth;            /* deepest depth visited; < 0: no limit */
 	int dots;                /* pass "." and ".." to dir() */
 	int attrs;               /* dir() needs the entries' attributes */
+	int byino;               /* get children by inode number, not by name */
 };
 int walk(struct session *s, const char *path, struct vnode *vp,
     const struct walk_ops *ops, void *arg);

@@ -282,7 +282,7 @@ static char *top_name(const char *path)
 static void x_path(struct xctx *x, const char *path)
 {
 	struct walk_ops ops = { .visit = x_visit, .leave = x_leave,
-	    .maxdepth = -1 };
+	    .maxdepth = -1, .byino = 1 };
 	struct vnode *vp;
 	char *top;
 
@@ -424,6 +424,8 @@ static int x_setup(struct xctx *x, const struct xargs *xa, int fd)
 {
 	struct session *s = x->s;
 
+	if (xa->hostdir == NULL)
+		xformat_tmpdir(&x->xf, xa->file);
 	if (xa->hostdir == NULL && xformat_writer(s, &x->xf, fd, &x->a) != ST_OK)
 		return ST_FAIL;
 	x->buf = iobuf_alloc();

@@ -40,13 +40,21 @@ struct put_item {
 
 static void put_node(struct put_ctx *p, struct put_item *it);
 
+/* A host source: a file read at offsets, or a fifo or device read in order. */
+struct host_src {
+	int fd;
+	int stream;
+};
+
 static int host_read(void *arg, void *buf, size_t len, uint64_t off,
     size_t *done)
 {
+	struct host_src *h = arg;
 	ssize_t r;
 
 	do
-		r = pread(*(int *)arg, buf, len, (off_t)off);
+		r = h->stream ? read(h->fd, buf, len) :
+		    pread(h->fd, buf, len, (off_t)off);
 	while (r < 0 && errno == EINTR);
 	*done = r > 0 ? (size_t)r : 0;
 	return r < 0 ? errno : 0;
@@ -55,7 +63,7 @@ static int host_read(void *arg, void *buf, size_t len, uint64_t off,
 /* SEEK_DATA/SEEK_HOLE: the next data region of a sparse host file. */
 static int host_data(void *arg, uint64_t off, uint64_t *start, uint64_t *end)
 {
-	int fd = *(int *)arg;
+	int fd = ((struct host_src *)arg)->fd;
 	off_t d, h;
 
 	if ((d = lseek(fd, (off_t)off, SEEK_DATA)) < 0)
@@ -102,24 +110,25 @@ static void put_file(struct put_ctx *p, struct put_item *it)
 	struct img_node nd = { .mode = new_mode(p, &it->st) & ~S_IFMT };
 	struct copy_src src = { .read = host_read, .size = it->st.st_size,
 	    .host = 1, .path = it->hpath };
+	struct host_src h;
 	struct vnode *vp;
-	int fd;
 
 	nd.mode |= S_IFREG;
-	fd = openat(it->hdir, it->hname, O_RDONLY | O_CLOEXEC |
+	h.fd = openat(it->hdir, it->hname, O_RDONLY | O_CLOEXEC |
 	    (it->depth > 0 ? O_NOFOLLOW : 0));
-	if (fd < 0) {
+	if (h.fd < 0) {
 		p->st = sess_errmsg(p->s, it->hpath, "%s", strerror(errno));
 		return;
 	}
-	src.arg = &fd;
+	src.arg = &h;
+	h.stream = !S_ISREG(it->st.st_mode);
 	/* a sparse file: skip its holes, and the zero blocks in its data */
-	if (S_ISREG(it->st.st_mode) &&
+	if (!h.stream &&
 	    (uint64_t)it->st.st_blocks * 512 < (uint64_t)it->st.st_size) {
 		src.sparse = 1;
 		src.data = host_data;
 	}
-	if (!S_ISREG(it->st.st_mode))
+	if (h.stream)
 		src.size = UINT64_MAX;   /* a device or fifo: read to its end */
 	if (img_make(p->s, it->dvp, it->name, it->ipath, &nd, &vp) != ST_OK) {
 		p->st = ST_FAIL;
@@ -134,7 +143,7 @@ static void put_file(struct put_ctx *p, struct put_item *it)
 			p->st = sess_err(p->s, it->ipath, ENOMEM);
 		vrele(vp);
 	}
-	close(fd);
+	close(h.fd);
 }
 
 static void put_symlink(struct put_ctx *p, struct put_item *it)

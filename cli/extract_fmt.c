@@ -1,4 +1,5 @@
 /* extract_fmt.c: which archive format and compression extract writes, from --format/--compress or the file's suffix. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/xarchive.h"
@@ -128,4 +129,25 @@ int xformat_writer(struct session *s, const struct xformat *xf, int fd,
 	}
 	*ap = a;
 	return ST_OK;
+}
+
+/*
+ * libarchive's 7z writer stages data in a temporary file under $TMPDIR
+ * (default /tmp), which the sandbox does not open to it: stage beside the
+ * archive, in the directory the user named for output.
+ */
+void xformat_tmpdir(const struct xformat *xf, const char *file)
+{
+	char *dir, *slash;
+
+	if (strcmp(xf->format, "7z") != 0 || file == NULL ||
+	    (dir = strdup(file)) == NULL)
+		return;
+	slash = strrchr(dir, '/');
+	if (slash == dir)
+		slash[1] = '\0';
+	else if (slash != NULL)
+		*slash = '\0';
+	setenv("TMPDIR", slash ? dir : ".", 1);
+	free(dir);
 }

@@ -202,6 +202,24 @@ struct walker {
 
 static void walk_node(struct walker *w, struct walk_node *n);
 
+/*
+ * A child's vnode: by name, or (ops->byino) by the inode number readdir
+ * gave, which spares a driver's name search per entry (quadratic in a huge
+ * directory); a node whose type is not the one readdir said is looked up
+ * by name after all.
+ */
+static int child_vnode(struct walker *w, const struct walk_node *n,
+    const struct dirent_rec *e, struct vnode **vpp)
+{
+	if (w->ops->byino && e->ino != 0 && e->type != VNON &&
+	    vfs_vget(w->s->mp, e->ino, vpp) == 0) {
+		if ((*vpp)->v_type == e->type)
+			return 0;
+		vrele(*vpp);
+	}
+	return VOP_LOOKUP(n->vp, e->name, strlen(e->name), vpp);
+}
+
 /* Visits the children of directory n, whose entries are in dl. */
 static void walk_children(struct walker *w, const struct walk_node *n,
     const struct dirlist *dl)
@@ -220,7 +238,7 @@ static void walk_children(struct walker *w, const struct walk_node *n,
 			w->st = sess_err(w->s, n->path, ENOMEM);
 			return;
 		}
-		error = VOP_LOOKUP(n->vp, name, strlen(name), &c.vp);
+		error = child_vnode(w, n, &dl->ents[i], &c.vp);
 		if (error == 0 && (error = VOP_GETATTR(c.vp, &va)) != 0)
 			vrele(c.vp);
 		if (error) {

@@ -55,6 +55,7 @@ int xformat_choose(struct session *s, const char *file, const char *fmt,
 int xformat_writer(struct session *s, const struct xformat *xf, int fd,
     struct archive **ap);
 int xformat_sparse(const struct xformat *xf);
+void xformat_tmpdir(const struct xformat *xf, const char *file);
 
 /* extract_host.c: the tree written under a host directory (extract -C) */
 struct hostx {

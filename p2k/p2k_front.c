@@ -138,6 +138,22 @@ static int rump_usage(const struct rump_front *f)
 	return 2;
 }
 
+/*
+ * mount_msdos -m/-M give the permissions files/directories get (-m 0750:
+ * rwxr-x---); the driver's mask=/dirmask= keys take the bits to clear, as
+ * a umask (its default is 022). Translated here, in one place.
+ */
+static int msdos_mask(const char *key, const char *val, char **opts)
+{
+	char kv[64], *end;
+	unsigned long m = strtoul(val, &end, 8);
+
+	if (*val == '\0' || *end != '\0' || m > 0777)
+		return -1;
+	snprintf(kv, sizeof(kv), "%s=0%03lo", key, ~m & 0777);
+	return p2k_opts_append(opts, kv) != 0 ? -1 : 0;
+}
+
 /* One option of a rump_* command line, appended to *opts; -1: bad usage. */
 static int rump_flag(const struct rump_front *f, int argc, char **argv,
     int *i, char **opts)
@@ -153,6 +169,8 @@ static int rump_flag(const struct rump_front *f, int argc, char **argv,
 		val = argv[++*i];
 	else
 		return -1;
+	if (c == 'm' || c == 'M')
+		return msdos_mask(key, val, opts);
 	if (c != 'o') {
 		if ((size_t)snprintf(kv, sizeof(kv), "%s=%s", key, val) >=
 		    sizeof(kv))

@@ -116,7 +116,7 @@ tsk_cat() {
 
 tsk_list() {
 	need_tool fls || return 1
-	fls -r -p -f ufs1 "$1" | awk -F'\t' '$2 !~ /^\$OrphanFiles/ { split($1, a, " "); print a[1], $2 }' | sort
+	fls -r -p -u -f ufs1 "$1" | awk -F'\t' '$2 !~ /^\$OrphanFiles/ { split($1, a, " "); print a[1], $2 }' | sort
 }
 
 tsk_istat() {

@@ -11,7 +11,7 @@ PACKAGES=(
 	bsdextrautils tmux jq time python3
 	# image builders and independent readers
 	e2fsprogs dosfstools mtools makefs xorriso sleuthkit fuse3
-	libarchive-tools p7zip-full
+	libarchive-tools p7zip-full attr
 	# fuzzing and benchmarks
 	clang hyperfine
 )

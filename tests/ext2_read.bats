@@ -124,6 +124,36 @@ read_vs_tree() {
 	read_vs_tree "$T/c"
 }
 
+@test "ext2 read: huge_file (i_blocks counted in file system blocks)" {
+	mkdir -p "$T/src"
+	head -c 3000000 /dev/urandom >"$T/src/f"
+	mkfs.ext4 -q -F -d "$T/src" "$T/img" 32M
+	# EXT4_HUGE_FILE_FL: the kernel then reads i_blocks in 4 KiB units
+	debugfs -w -R 'sif /f flags 0xC0000' "$T/img" 2>/dev/null
+	ext2_compare_kernel "$T/img"
+	run_rumpsh -0 "$T/img" stat /f
+	assert_output --regexp 'Blocks: [0-9]{5}'
+}
+
+@test "ext2 read: dir_nlink (a directory with more than 65000 subdirectories)" {
+	mkfs.ext4 -q -F -N 70000 "$T/img" 300M
+	mkdir -p "$T/mnt"
+	mount -o loop "$T/img" "$T/mnt"
+	mkdir "$T/mnt/p"
+	python3 -c "
+import os
+for i in range(65010): os.mkdir('$T/mnt/p/d%d' % i)"
+	umount "$T/mnt"
+	loop_mount_ro "$T/img" "$T/ref"
+	assert_equal "$(stat -c %h "$T/ref/p")" 1
+	run_rumpsh -0 "$T/img" stat /p
+	assert_output --regexp 'Links: 1'
+	run_rumpsh -0 "$T/img" ls /p
+	assert_equal "${#lines[@]}" 65010
+	run_rumpsh -0 "$T/img" stat /p/d65009
+	assert_output --regexp 'Links: 2'
+}
+
 @test "ext2 read: times after 2038, before 1970, nanoseconds; 32-bit owners" {
 	mkfs.ext4 -q -F -I 256 "$T/img" 32M
 	mkdir -p "$T/mnt"

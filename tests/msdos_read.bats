@@ -25,7 +25,7 @@ check_tree() {
 }
 
 @test "FAT12, 512-byte sectors: get -r equals the tree" {
-	check_tree 12 3000 -S 512 -s 1
+	check_tree 12 2000 -S 512 -s 1
 }
 
 @test "FAT12, 4096-byte sectors, 2 sectors per cluster" {
@@ -40,8 +40,9 @@ check_tree() {
 	check_tree 32 70000 -S 512 -s 1
 }
 
-@test "FAT32, 4096-byte sectors, 64 KiB clusters" {
-	check_tree 32 300000 -S 4096 -s 16
+@test "FAT32, 4096-byte sectors, 8 KiB clusters" {
+	# (mtools cannot write a FAT32 of fewer than 65525 clusters)
+	check_tree 32 600000 -S 4096 -s 2
 }
 
 @test "names: ls shows what mdir shows (long names, 8.3 case flags, UTF-8)" {
@@ -50,7 +51,7 @@ check_tree() {
 	run_rumpsh "$img" ls /
 	assert_success
 	local ours=$output
-	run bash -c "mdir -b -i '$img' ::/ | sed 's|^::/||' | LC_ALL=C sort"
+	run bash -c "LC_ALL=C.UTF-8 mdir -b -i '$img' ::/ | sed 's|^::/||; s|/$||' | LC_ALL=C sort"
 	assert_success
 	assert_equal "$ours" "$output"
 	assert_line --partial 'Mixed.Txt'
@@ -67,7 +68,7 @@ check_tree() {
 	assert_success
 	assert_output 'hello, world'
 	local short
-	short=$(mdir -i "$img" ::/ | awk '/rather long/ { print $1 "." $2 }')
+	short=$(LC_ALL=C.UTF-8 mdir -i "$img" ::/ | awk '/rather long/ { print $1 "." $2 }')
 	run_rumpsh "$img" cat "/$short"
 	assert_success
 	assert_output 'long'
@@ -83,8 +84,11 @@ check_tree() {
 	assert_line --partial 'Modify: 2001-09-09 01:46:40'
 	run_rumpsh -o gmtoff=3600 "$img" stat /small.txt
 	assert_line --partial 'Modify: 2001-09-09 00:46:40'
+	# FAT holds wall-clock time: by default the host's zone reads it back
 	TZ=Europe/Paris run_rumpsh "$img" stat /small.txt
-	assert_line --partial 'Modify: 2001-09-08 23:46:40'
+	assert_line --partial 'Modify: 2001-09-09 01:46:40.000000000 +0200'
+	TZ=Europe/Paris run_rumpsh -o tz=UTC "$img" stat /small.txt
+	assert_line --partial 'Modify: 2001-09-09 03:46:40.000000000 +0200'
 }
 
 @test "ownership and modes: -o uid,gid,mask,dirmask; read-only attribute clears write bits" {
@@ -135,20 +139,22 @@ check_tree() {
 	assert_equal "$(sha256sum <"$img")" "$sum"
 }
 
-@test "speed: get of a 256 MiB file is not slower than mcopy" {
+@test "speed: reading a 256 MiB file is not slower than mcopy" {
 	local img=$BATS_TEST_TMPDIR/big.img
 	mkfs.fat -C -F 32 "$img" 300000 >/dev/null
 	head -c 268435456 /dev/urandom >"$BATS_TEST_TMPDIR/big"
 	mcopy -i "$img" "$BATS_TEST_TMPDIR/big" ::/big
+	local want t0 t1 t2
+	want=$(sha256sum <"$BATS_TEST_TMPDIR/big")
 	rm "$BATS_TEST_TMPDIR/big"
-	local t0 t1 t2
+	"$RUMPSH" "$img" cat /big >/dev/null   # both start with a warm cache
 	t0=$(date +%s%N)
-	"$RUMPSH" "$img" get /big "$BATS_TEST_TMPDIR/a"
+	got=$("$RUMPSH" "$img" cat /big | sha256sum)
 	t1=$(date +%s%N)
-	mcopy -n -i "$img" ::/big "$BATS_TEST_TMPDIR/b"
+	mcopy -n -i "$img" ::/big - | sha256sum >/dev/null
 	t2=$(date +%s%N)
-	cmp "$BATS_TEST_TMPDIR/a" "$BATS_TEST_TMPDIR/b"
-	echo "rumpsh $(((t1 - t0) / 1000000)) ms, mcopy $(((t2 - t1) / 1000000)) ms" >&3
+	assert_equal "$got" "$want"
+	echo "# rumpsh $(((t1 - t0) / 1000000)) ms, mcopy $(((t2 - t1) / 1000000)) ms" >&3
 	# generous under sanitizers: never more than twice mcopy's time plus 1 s
 	(((t1 - t0) < 2 * (t2 - t1) + 1000000000))
 }
@@ -156,13 +162,14 @@ check_tree() {
 @test "a directory of 5000 entries: lookups and listing are fast" {
 	local img=$BATS_TEST_TMPDIR/m.img src=$BATS_TEST_TMPDIR/m i
 	mkdir -p "$src/big"
-	for i in $(seq 1 5000); do : >"$src/big/a long file name number $i"; done
+	# 8.3 names: mcopy's long-name generation is quadratic and takes minutes
+	for i in $(seq 1 5000); do : >"$src/big/F$i.TXT"; done
 	mk_fat "$img" 32 100000 "$src"
 	SECONDS=0
 	run_rumpsh "$img" ls /big
 	assert_success
 	assert_equal "${#lines[@]}" 5000
-	run_rumpsh "$img" -c 'stat "/big/a long file name number 4999"; stat "/big/a long file name number 1"'
+	run_rumpsh "$img" -c 'stat /big/F4999.TXT; stat /big/f1.txt'
 	assert_success
 	((SECONDS < 20))
 }

@@ -10,9 +10,9 @@
 #   run_rumpsh [-N|!] ARGS...    run "$RUMPSH" ARGS with stderr in $stderr, output in $output
 #   assert_no_sanitizer_report   no AddressSanitizer/UBSan/LeakSanitizer report in $stderr/$output
 #
-# tests/run.sh sets BATS_TEST_TIMEOUT (300 s), for which bats keeps a watchdog process in
-# the background of every test: wait for your own background jobs by pid, never with a
-# bare `wait`, which would wait for the watchdog too.
+# Wait for your own background jobs by pid, not with a bare `wait`: with BATS_TEST_TIMEOUT
+# set, bats keeps a watchdog in the background of every test, and `wait` waits for it too.
+# Close fd 3 (`3>&-`) in anything left running after the test, or bats waits for it.
 #
 # Loop mounts are always cleaned up: the default teardown and teardown_file unmount what the
 # test (or setup_file) mounted; a suite that defines its own teardown should call

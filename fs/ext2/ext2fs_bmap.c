@@ -257,7 +257,10 @@ static int ext2fs_bmap_ind(struct ext2fs *fs, struct ext2fs_inode *ip,
 			    pblk, run);
 		lblk -= span;
 	}
-	return EFBIG;
+	/* only reachable through an i_size the block map cannot address */
+	return vfs_corrupt(fs->mp, ip->ino, 0, "block map: expected a block "
+	    "below the triple indirect limit, found i_size %llu",
+	    (unsigned long long)ip->size);
 }
 
 int ext2fs_bmap(struct ext2fs *fs, struct ext2fs_inode *ip, uint64_t lblk,

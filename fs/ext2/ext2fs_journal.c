@@ -55,6 +55,7 @@ struct jscan {
 	struct ext2fs *fs;
 	struct ext2fs_inode *jip;
 	uint32_t first, maxlen, pos, seq, incompat;
+	uint64_t steps;             /* journal blocks walked: at most maxlen */
 	struct jtag *tags;          /* committed, then pending at the end */
 	size_t ntags, ncommitted, captags;
 	struct jrevoke *revs;
@@ -92,9 +93,15 @@ static int jmap_block(struct jscan *js, uint32_t j, uint64_t *pblk)
 	return error;
 }
 
-static uint32_t jnext(const struct jscan *js, uint32_t pos)
+/* Steps to the next log block (wrapping); a log never holds more blocks
+ * than the journal, which also bounds the memory the scan uses. */
+static int jstep(struct jscan *js)
 {
-	return pos + 1 >= js->maxlen ? js->first : pos + 1;
+	js->pos = js->pos + 1 >= js->maxlen ? js->first : js->pos + 1;
+	if (++js->steps <= js->maxlen)
+		return 0;
+	return vfs_corrupt(js->fs->mp, js->jip->ino, 0, "journal: expected the "
+	    "log to end within %u blocks, found it longer", js->maxlen);
 }
 
 static size_t jtag_bytes(uint32_t incompat)
@@ -125,7 +132,9 @@ static int jdescriptor(struct jscan *js, const uint8_t *d)
 		    sizeof(*js->tags));
 		if (error)
 			return error;
-		js->pos = jnext(js, js->pos);
+		error = jstep(js);
+		if (error)
+			return error;
 		jt = &js->tags[js->ntags++];
 		jt->fsblk = be32dec(t);
 		if (js->incompat & J_INCOMPAT_64BIT)
@@ -173,11 +182,11 @@ static int jrevoke_block(struct jscan *js, const uint8_t *d)
 /* Walks the log until a block that does not continue it. */
 static int jscan_log(struct jscan *js)
 {
-	uint64_t visited = 0, pblk;
+	uint64_t pblk;
 	struct buf *bp;
 	int error = 0, type;
 
-	while (visited++ <= js->maxlen) {
+	for (;;) {
 		error = jmap_block(js, js->pos, &pblk);
 		if (error == 0)
 			error = ext2fs_bread(js->fs, js->jip->ino, pblk, &bp);
@@ -199,10 +208,10 @@ static int jscan_log(struct jscan *js)
 			js->nrevcommitted = js->nrevs;
 			js->seq++;
 		}
-		js->pos = jnext(js, js->pos);
+		error = jstep(js);
+		if (error)
+			return error;
 	}
-	return vfs_corrupt(js->fs->mp, js->jip->ino, 0, "journal: expected the "
-	    "log to end within %u blocks, found it longer", js->maxlen);
 }
 
 static int jcmp_rev(const void *a, const void *b)

@@ -1,0 +1,323 @@
+#!/usr/bin/env bats
+# mount.bats: p2k: every driver served to the kernel through FUSE, read and written with ordinary tools.
+
+load test_helper
+load mount_helper
+
+setup() {
+	need_tool fusermount3 python3 flock
+	M=$BATS_TEST_TMPDIR/mnt
+	mkdir -p "$M"
+}
+
+teardown() {
+	fuse_umount_all
+	loop_umount_all
+}
+
+# ---- reading -------------------------------------------------------------
+
+@test "ext4 mounts read-only in the background and reads like the kernel's mount" {
+	local img tree
+	img=$(mnt_image ext4)
+	tree=$(mnt_tree)
+	run --separate-stderr "$RUMPSH" "$img" mount "$M" 3>&-
+	assert_success
+	assert_equal "$stderr" "rumpsh: $img: mounting read-only: writing ext2/ext3/ext4 is not supported yet; open read-only (-r)"
+	_fuse_register "$M" "$img"
+	grep -F " $M fuse.ext2 ro," /proc/mounts
+	tdiff "$tree" "$M"
+	loop_mount_ro "$img" "$BATS_TEST_TMPDIR/kern"
+	diff <(tree_list "$BATS_TEST_TMPDIR/kern") <(tree_list "$M")
+	# inode numbers, link counts and sub-second times, as stat(1) shows them
+	diff <(cd "$BATS_TEST_TMPDIR/kern" && find . -exec stat -c '%n %i %h %a %s %y %z' {} + | sort) \
+		<(cd "$M" && find . -exec stat -c '%n %i %h %a %s %y %z' {} + | sort)
+	# tar sees the same archive, byte for byte
+	cmp <(tar -C "$BATS_TEST_TMPDIR/kern" --sort=name --format=gnu -cf - .) \
+		<(tar -C "$M" --sort=name --format=gnu -cf - .)
+	run touch "$M/new"
+	assert_failure
+	assert_output --partial "Read-only file system"
+	local before
+	before=$(sha256sum <"$img")
+	fuse_umount "$M"
+	refute_mounted "$M"
+	assert_equal "$(sha256sum <"$img")" "$before"
+}
+
+@test "ISO 9660 through rump_cd9660: the tree, read-only" {
+	local img tree
+	img=$(mnt_image iso)
+	tree=$(mnt_tree)
+	ln -s "$RUMPSH" "$BATS_TEST_TMPDIR/rump_cd9660"
+	fuse_mount_bg "$BATS_TEST_TMPDIR/rump_cd9660" "$img" "$M"
+	grep -F " $M fuse.cd9660 ro," /proc/mounts
+	tdiff "$tree" "$M"
+	[[ $(stat -c %s "$M/sparse") == $((3 * 1024 * 1024)) ]]
+	run mkdir "$M/x"
+	assert_failure
+	fuse_umount "$M"
+}
+
+@test "UFS1 and UFS2 read: diff -r, find, tar against the source tree" {
+	local kind img tree
+	tree=$(mnt_tree)
+	for kind in ufs1 ufs2; do
+		img=$(mnt_image $kind)
+		fuse_mount "$img" "$M" -r
+		grep -F " $M fuse.ffs ro," /proc/mounts
+		tdiff "$tree" "$M"
+		diff <(cd "$tree" && find . | sort) <(cd "$M" && find . | sort)
+		[[ $(stat -c %h "$M/links/hard-a") == 2 ]]
+		[[ $(stat -c %i "$M/links/hard-a") == $(stat -c %i "$M/dir/hard-b") ]]
+		tar -C "$M" -cf "$BATS_TEST_TMPDIR/t.tar" .
+		[[ $(tar -tf "$BATS_TEST_TMPDIR/t.tar" | wc -l) == $(cd "$tree" && find . | wc -l) ]]
+		fuse_umount "$M"
+		assert_equal "$FUSE_STATUS" 0
+	done
+}
+
+# ---- writing -------------------------------------------------------------
+
+# write_ops DIR: the same changes on any writable mount; FFS adds links.
+write_ops() {
+	local d=$1
+	cp "$RUMPSH" "$d/copied-binary"
+	mkdir -p "$d/new/a/b"
+	mv "$d/small.txt" "$d/new/a/b/moved.txt"
+	mv "$d/many" "$d/new/many-moved"
+	chmod 0640 "$d/new/a/b/moved.txt"
+	dd if=/dev/urandom of="$d/new/rand.bin" bs=64k count=40 status=none
+	dd if=/dev/zero of="$d/big.bin" bs=1k seek=100 count=3 conv=notrunc status=none
+	printf 'appended\n' >>"$d/one-block-plus-one"
+	rm "$d/empty"
+	rm -r "$d/dir/nested"
+	touch -d '2001-02-03 04:05:06' "$d/new/a"
+	truncate -s 10000 "$d/with space.txt"
+}
+
+@test "FFS UFS1 and UFS2: write with cp, mkdir, mv, ln, chmod, dd, rm; the image checks clean" {
+	local kind img ref=$BATS_TEST_TMPDIR/ref
+	for kind in ufs1 ufs2; do
+		img=$(mnt_image $kind)
+		rm -rf "$ref"
+		cp -a "$(mnt_tree)" "$ref"
+		fuse_mount "$img" "$M"
+		grep -F " $M fuse.ffs rw," /proc/mounts
+		write_ops "$M"
+		write_ops "$ref" 2>/dev/null || true
+		cp "$M/new/rand.bin" "$ref/new/rand.bin"
+		cp "$M/copied-binary" "$ref/copied-binary"
+		ln "$M/new/rand.bin" "$M/new/rand-hard"
+		ln -s a/b/moved.txt "$M/new/sym"
+		ln "$ref/new/rand.bin" "$ref/new/rand-hard"
+		ln -s a/b/moved.txt "$ref/new/sym"
+		tdiff "$ref" "$M"
+		fuse_umount "$M"
+		assert_equal "$FUSE_STATUS" 0
+		# what the image now holds, read back without the mount
+		run_rumpsh "$img" fsck -n
+		assert_success
+		cmp <("$RUMPSH" "$img" cat /new/rand.bin) "$ref/new/rand.bin"
+		run_rumpsh "$img" stat /new/rand-hard
+		assert_success
+		assert_output --partial "Links: 2"
+		# remount: the kernel sees the same tree again
+		fuse_mount "$img" "$M" -r
+		tdiff "$ref" "$M"
+		[[ $(stat -c '%a %Y' "$M/new/a/b/moved.txt") == "640 $(stat -c %Y "$ref/new/a/b/moved.txt")" ]]
+		[[ $(stat -c %Y "$M/new/a") == $(date -d '2001-02-03 04:05:06' +%s) ]]
+		fuse_umount "$M"
+		if [[ $kind == ufs1 ]]; then
+			need_tool fls
+			run fls -r -p -u -f ufs1 "$img"
+			assert_success
+			assert_output --partial "new/a/b/moved.txt"
+			assert_output --partial "new/rand-hard"
+			refute_output --partial "small.txt"
+		fi
+	done
+}
+
+@test "FAT through rump_msdos -u -g -m: write, unmount, fsck.fat and mtools agree" {
+	local img ref=$BATS_TEST_TMPDIR/ref
+	need_tool fsck.fat mdir mtype mcopy
+	img=$(mnt_image fat)
+	_mnt_fat_tree "$(mnt_tree)" "$ref"
+	ln -s "$RUMPSH" "$BATS_TEST_TMPDIR/rump_msdos"
+	fuse_mount_bg "$BATS_TEST_TMPDIR/rump_msdos" -u 1234 -g 5678 -m 0750 "$img" "$M"
+	grep -F " $M fuse.msdos rw," /proc/mounts
+	[[ $(stat -c '%u %g %a' "$M/MixedCase.Txt") == "1234 5678 750" ]]
+	tdiff "$ref" "$M"
+	write_ops "$M"
+	write_ops "$ref"
+	cp "$M/new/rand.bin" "$ref/new/rand.bin"
+	tdiff "$ref" "$M"
+	run ln -s x "$M/sym"
+	assert_failure
+	fuse_umount "$M"
+	run fsck.fat -n "$img"
+	assert_success
+	refute_output --partial "Dirty"
+	export MTOOLS_SKIP_CHECK=1
+	run mdir -b -i "$img" ::/new/a/b
+	assert_output --partial "moved.txt"
+	cmp <(mtype -i "$img" ::/new/rand.bin) "$ref/new/rand.bin"
+	cmp <(mtype -i "$img" "::/with space.txt") "$ref/with space.txt"
+	run mdir -b -i "$img" ::/
+	refute_line "::/empty"
+	refute_output --partial "small.txt"
+}
+
+# ---- errors: the kernel's answers ----------------------------------------
+
+@test "errno parity: the same answers as the kernel's ext4 on the same read-only image" {
+	local img
+	img=$(mnt_image ext4)
+	fuse_mount "$img" "$M"
+	loop_mount_ro "$img" "$BATS_TEST_TMPDIR/kern"
+	python3 "$MNT_HELPER_DIR/mount_errno.py" "$BATS_TEST_TMPDIR/kern" ro >"$BATS_TEST_TMPDIR/kern.out"
+	python3 "$MNT_HELPER_DIR/mount_errno.py" "$M" ro >"$BATS_TEST_TMPDIR/ours.out"
+	diff "$BATS_TEST_TMPDIR/kern.out" "$BATS_TEST_TMPDIR/ours.out"
+	# the script did meet the failures it is about
+	for e in ENOENT EEXIST EISDIR ENOTDIR ELOOP ENAMETOOLONG EROFS ENODATA EINVAL; do
+		grep -q ": $e\$" "$BATS_TEST_TMPDIR/ours.out"
+	done
+}
+
+@test "errno parity on a writable mount: FFS through p2k answers like the kernel's ext4" {
+	local img scratch=$BATS_TEST_TMPDIR/scratch.ext4
+	need_tool mke2fs
+	img=$(mnt_image ufs2)
+	MK_EXT_SIZE=32M mk_ext "$scratch" "$(mnt_tree)"
+	mkdir -p "$BATS_TEST_TMPDIR/kern"
+	mount -o loop "$scratch" "$BATS_TEST_TMPDIR/kern"
+	_mounts_locked _mounts_add "$BASHPID" "$(cd "$BATS_TEST_TMPDIR/kern" && pwd)"
+	rm -rf "$BATS_TEST_TMPDIR/kern/lost+found"
+	fuse_mount "$img" "$M"
+	python3 "$MNT_HELPER_DIR/mount_errno.py" "$BATS_TEST_TMPDIR/kern" rw >"$BATS_TEST_TMPDIR/kern.out"
+	python3 "$MNT_HELPER_DIR/mount_errno.py" "$M" rw >"$BATS_TEST_TMPDIR/ours.out"
+	# the 1 KiB vs 512-byte directory sizes are the file systems' own: compare the rest
+	diff "$BATS_TEST_TMPDIR/kern.out" "$BATS_TEST_TMPDIR/ours.out"
+	grep -q ": ENOTEMPTY\$" "$BATS_TEST_TMPDIR/ours.out"
+	fuse_umount "$M"
+	assert_equal "$FUSE_STATUS" 0
+	run_rumpsh "$img" fsck -n
+	assert_success
+}
+
+@test "mount errors are reported at once, with status 1, and nothing stays mounted" {
+	run --separate-stderr "$RUMPSH" "$BATS_TEST_TMPDIR/missing.img" mount "$M" 3>&-
+	assert_failure 1
+	assert_equal "$stderr" "rumpsh: $BATS_TEST_TMPDIR/missing.img: No such file or directory"
+	local img
+	img=$(mnt_image ufs2)
+	run --separate-stderr "$RUMPSH" "$img" mount "$BATS_TEST_TMPDIR/nodir" 3>&-
+	assert_failure 1
+	assert_equal "$stderr" "rumpsh: $BATS_TEST_TMPDIR/nodir: No such file or directory"
+	run --separate-stderr "$RUMPSH" -o bogus "$img" mount "$M" 3>&-
+	assert_failure 1
+	assert_equal "$stderr" "rumpsh: $img: unknown option 'bogus' for ffs"
+	run --separate-stderr "$RUMPSH" "$img" mount 3>&-
+	assert_failure 2
+	run --separate-stderr "$RUMPSH" "$img" -c 'mount /tmp'
+	assert_failure 2
+	[[ $stderr == *"command line only"* ]]
+	refute_mounted "$M"
+	# a second writer is refused while the first serves
+	fuse_mount "$img" "$M"
+	mkdir -p "$BATS_TEST_TMPDIR/m2"
+	run --separate-stderr "$RUMPSH" "$img" mount "$BATS_TEST_TMPDIR/m2" 3>&-
+	assert_failure 1
+	[[ $stderr == *"open for writing by another process"* ]]
+	refute_mounted "$BATS_TEST_TMPDIR/m2"
+}
+
+# ---- the server's life -----------------------------------------------------
+
+@test "kill -9 of the server releases the mount point (auto_unmount); the image stays consistent" {
+	local img pid i
+	img=$(mnt_image ufs2)
+	fuse_mount "$img" "$M"
+	pid=$FUSE_PID
+	dd if=/dev/urandom of="$M/written" bs=64k count=16 status=none
+	mkdir "$M/newdir"
+	sha=$(sha256sum <"$M/written")
+	sleep 2   # idle: the server has written its changes to the image
+	kill -9 "$pid"
+	for i in $(seq 1 200); do is_mounted "$M" || break; sleep 0.1; done
+	refute_mounted "$M"
+	unset "FUSE_PIDS[$M]"
+	# only the clean flag tells: the unmount did not happen
+	run_rumpsh -4 "$img" fsck -n
+	assert_equal "$output" "superblock: file system not marked clean (not fixed)"
+	assert_equal "$("$RUMPSH" "$img" cat /written | sha256sum)" "$sha"
+	run_rumpsh -1 "$img" fsck -y
+	run_rumpsh "$img" fsck -n
+	assert_success
+	# a read-only server killed leaves its image untouched
+	img=$(mnt_image ext4)
+	local before
+	before=$(sha256sum <"$img")
+	fuse_mount "$img" "$M"
+	cat "$M/big.bin" >/dev/null
+	kill -9 "$FUSE_PID"
+	unset "FUSE_PIDS[$M]"
+	for i in $(seq 1 200); do is_mounted "$M" || break; sleep 0.1; done
+	refute_mounted "$M"
+	assert_equal "$(sha256sum <"$img")" "$before"
+}
+
+@test "rump_ext2fs and rump_ffs links: NetBSD option spelling, forced driver" {
+	local img
+	ln -s "$RUMPSH" "$BATS_TEST_TMPDIR/rump_ffs"
+	ln -s "$RUMPSH" "$BATS_TEST_TMPDIR/rump_ext2fs"
+	img=$(mnt_image ufs1)
+	fuse_mount_bg "$BATS_TEST_TMPDIR/rump_ffs" -o ro,nosuid,log "$img" "$M"
+	grep -F " $M fuse.ffs ro,nosuid," /proc/mounts
+	tdiff "$(mnt_tree)" "$M"
+	fuse_umount "$M"
+	# the driver is forced: an ext4 image is no FFS
+	run --separate-stderr "$BATS_TEST_TMPDIR/rump_ffs" "$(mnt_image ext4)" "$M" 3>&-
+	assert_failure 1
+	refute_mounted "$M"
+	run --separate-stderr "$BATS_TEST_TMPDIR/rump_ext2fs" -x "$img" "$M" 3>&-
+	assert_failure 2
+	[[ $stderr == *"usage: rump_ext2fs"* ]]
+	fuse_mount_bg "$BATS_TEST_TMPDIR/rump_ext2fs" -o ro "$(mnt_image ext4)" "$M"
+	grep -F " $M fuse.ext2 ro," /proc/mounts
+	fuse_umount "$M"
+}
+
+@test "fstab form: mount.fuse3 runs 'rumpsh IMAGE DIR -o OPTS' for type fuse.rumpsh" {
+	local img
+	need_tool mount.fuse3
+	img=$(mnt_image ufs2)
+	mkdir -p "$BATS_TEST_TMPDIR/bin"
+	ln -s "$RUMPSH" "$BATS_TEST_TMPDIR/bin/rumpsh"
+	PATH=$BATS_TEST_TMPDIR/bin:$PATH run mount.fuse3 "$img" "$M" -t fuse.rumpsh -o rw,noauto,nofail,x-systemd.automount 3>&-
+	assert_success
+	_fuse_register "$(cd "$M" && pwd)" "$img"
+	grep -F " $M fuse.ffs rw," /proc/mounts
+	echo data >"$M/via-fstab"
+	fuse_umount "$M"
+	run_rumpsh "$img" cat /via-fstab
+	assert_output data
+	# a command name is never taken for a directory
+	run_rumpsh "$img" ls /
+	assert_success
+}
+
+@test "sequential read of a 64 MiB file through the mount: right bytes, and the rate" {
+	local src=$BATS_TEST_TMPDIR/src
+	mkdir -p "$src"
+	head -c $((64 << 20)) /dev/urandom >"$src/big"
+	MK_EXT_SIZE=96M mk_ext "$BATS_TEST_TMPDIR/big.ext4" "$src"
+	fuse_mount "$BATS_TEST_TMPDIR/big.ext4" "$M"
+	cmp "$src/big" "$M/big"
+	fuse_umount "$M"
+	# a new mount: nothing of the file in the kernel's page cache
+	fuse_mount "$BATS_TEST_TMPDIR/big.ext4" "$M"
+	dd if="$M/big" of=/dev/null bs=1M 2>"$BATS_TEST_TMPDIR/dd.err"
+	echo "# through p2k, cold: $(tail -1 "$BATS_TEST_TMPDIR/dd.err")" >&3
+}
