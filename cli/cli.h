@@ -218,6 +218,8 @@ struct img_node {               /* what to make (img_make) */
 };
 int img_make(struct session *s, struct vnode *dvp, const char *name,
     const char *path, const struct img_node *nd, struct vnode **vpp);
+int img_open_or_create(struct session *s, const char *path, mode_t mode,
+    int nocreate, struct vnode **vpp);
 int img_setattr(struct session *s, struct vnode *vp, const char *path,
     const struct vattr *va, unsigned valid);
 unsigned img_keep_bits(mode_t mode);

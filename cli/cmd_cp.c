@@ -66,7 +66,9 @@ static void cp_file(struct cp_ctx *c, const struct walk_node *n,
 	    linkmap_find(&c->links, 0, va->va_ino) : 0;
 	int error;
 
-	if (ino != 0 && (error = img_link(c->s, dvp, name, ino)) != EOPNOTSUPP) {
+	/* a second name of a file already copied; FAT has none: a copy */
+	error = ino != 0 ? img_link(c->s, dvp, name, ino) : EOPNOTSUPP;
+	if (error != EOPNOTSUPP) {
 		if (error)
 			c->st = sess_err(c->s, tpath, error);
 		return;

@@ -107,25 +107,13 @@ struct touch_opts {
 static int touch_one(struct session *s, const char *path,
     const struct touch_opts *t)
 {
-	struct img_node nd = { .mode = S_IFREG | t->mode };
-	char name[VFS_NAME_MAX + 1];
-	struct vnode *dvp, *vp;
-	int error, st;
+	struct vnode *vp;
+	int st;
 
-	error = path[0] ? namei(s->mp, s->cwd, path, NAMEI_FOLLOW, &vp) :
-	    ENOENT;
-	if (error == ENOENT && t->nocreate)
+	if (img_open_or_create(s, path, t->mode, t->nocreate, &vp) != ST_OK)
+		return ST_FAIL;
+	if (vp == NULL)
 		return ST_OK;
-	if (error == ENOENT) {
-		if (sess_parent(s, path, &dvp, name, sizeof(name)) != ST_OK)
-			return ST_FAIL;
-		st = img_make(s, dvp, name, path, &nd, &vp);
-		vrele(dvp);
-		if (st != ST_OK)
-			return st;
-	} else if (error) {
-		return sess_err(s, path, error);
-	}
 	st = img_setattr(s, vp, path, &t->va, t->valid);
 	vrele(vp);
 	return st;

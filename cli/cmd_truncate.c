@@ -46,26 +46,15 @@ static int parse_size(const char *str, struct size_spec *sz)
 static int truncate_one(struct session *s, const char *path,
     const struct size_spec *sz, int nocreate)
 {
-	struct img_node nd = { .mode = S_IFREG | (0666 & ~sess_umask()) };
-	char name[VFS_NAME_MAX + 1];
-	struct vnode *dvp, *vp;
+	struct vnode *vp;
 	struct vattr va;
 	int error, st;
 
-	error = path[0] ? namei(s->mp, s->cwd, path, NAMEI_FOLLOW, &vp) :
-	    ENOENT;
-	if (error == ENOENT && nocreate)
+	if (img_open_or_create(s, path, 0666 & ~sess_umask(), nocreate, &vp) !=
+	    ST_OK)
+		return ST_FAIL;
+	if (vp == NULL)
 		return ST_OK;
-	if (error == ENOENT) {
-		if (sess_parent(s, path, &dvp, name, sizeof(name)) != ST_OK)
-			return ST_FAIL;
-		st = img_make(s, dvp, name, path, &nd, &vp);
-		vrele(dvp);
-		if (st != ST_OK)
-			return st;
-	} else if (error) {
-		return sess_err(s, path, error);
-	}
 	if ((error = VOP_GETATTR(vp, &va)) != 0) {
 		vrele(vp);
 		return sess_err(s, path, error);

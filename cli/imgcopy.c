@@ -286,6 +286,38 @@ int img_make(struct session *s, struct vnode *dvp, const char *name,
 	return error ? sess_err(s, path, error) : ST_OK;
 }
 
+/*
+ * The file at path (symlinks followed), made as an empty regular file of
+ * the given mode if missing, as touch and truncate do. *vpp is NULL (and
+ * ST_OK) if it is missing and nocreate is set. A dangling symlink is
+ * reported, never replaced. Reports failure.
+ */
+int img_open_or_create(struct session *s, const char *path, mode_t mode,
+    int nocreate, struct vnode **vpp)
+{
+	struct img_node nd = { .mode = S_IFREG | (mode & 07777) };
+	char name[VFS_NAME_MAX + 1];
+	struct vnode *dvp;
+	int error, st;
+
+	*vpp = NULL;
+	error = path[0] ? namei(s->mp, s->cwd, path, NAMEI_FOLLOW, vpp) :
+	    ENOENT;
+	if (error == ENOENT && namei(s->mp, s->cwd, path, 0, &dvp) == 0) {
+		vrele(dvp);           /* a symlink to nothing */
+		return sess_err(s, path, ENOENT);
+	}
+	if (error == ENOENT && nocreate)
+		return ST_OK;
+	if (error != ENOENT)
+		return error ? sess_err(s, path, error) : ST_OK;
+	if (sess_parent(s, path, &dvp, name, sizeof(name)) != ST_OK)
+		return ST_FAIL;
+	st = img_make(s, dvp, name, path, &nd, vpp);
+	vrele(dvp);
+	return st;
+}
+
 /* The VA_* bits -p keeps for a node of this type. */
 unsigned img_keep_bits(mode_t mode)
 {

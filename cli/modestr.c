@@ -46,7 +46,7 @@ static mode_t parse_who(const char **pp)
 	}
 }
 
-/* "u", "g" or "o" after the operator: that class's bits of cur, copied to all. */
+/* "u", "g" or "o" after an operator: that class's bits, copied to all. */
 static mode_t copy_class(char c, mode_t cur)
 {
 	mode_t b = c == 'u' ? (cur >> 6) & 7 : c == 'g' ? (cur >> 3) & 7 :

@@ -257,6 +257,8 @@ stub_rumpsh() { # BODY: a stand-in for rumpsh
 	assert_no_sanitizer_report
 	run assert_no_sanitizer_report 'SUMMARY: UndefinedBehaviorSanitizer: undefined-behavior x.c:1:1'
 	[ "$status" -ne 0 ]
+	run assert_no_sanitizer_report '==7==LeakSanitizer has encountered a fatal error.'
+	[ "$status" -ne 0 ]
 }
 
 # ---- run.sh and summary.sh

@@ -387,7 +387,7 @@ run_rumpsh() {
 assert_no_sanitizer_report() {
 	local text
 	if [[ $# -gt 0 ]]; then text=$1; else text="${stderr-}"$'\n'"${output-}"; fi
-	if grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:|SUMMARY: (Address|UndefinedBehavior|Leak)Sanitizer' <<<"$text"; then
+	if grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer)|Sanitizer has encountered a fatal error|runtime error:|SUMMARY: (Address|UndefinedBehavior|Leak)Sanitizer' <<<"$text"; then
 		printf '%s\n' "$text" | batslib_decorate 'sanitizer report' | fail
 		return 1
 	fi
