@@ -29,7 +29,7 @@ tsk_cat() {
 	need_tool icat
 	local v img f s
 	mkdir "$BATS_TEST_TMPDIR/src"
-	for s in 0 1 1023 4097 65536 300001 5242880; do
+	for s in 0 1 1023 4097 65536 300001 2097152; do
 		head -c "$s" /dev/urandom >"$BATS_TEST_TMPDIR/src/f$s"
 	done
 	for v in "${VARIANTS[@]}"; do
@@ -69,25 +69,24 @@ tsk_cat() {
 		assert_failure
 		if [[ $v == *version=1* ]]; then
 			run fls -r -p -f ufs1 "$img"
-			assert_output --regexp $'\tdir/moved/m$'
-			assert_output --regexp $'\tnew/slow$'
+			assert_line --regexp $'\tdir/moved/m$'
+			assert_line --regexp $'\tnew/slow$'
 			tsk_cat "$img" /dir/moved/m | cmp - <("$RUMPSH" -r "$img" cat /dir/moved/m)
 		fi
 	done
 }
 
 @test "a directory grows past one block, shrinks, and reuses its space" {
-	local v img i cmds=
-	for i in $(seq 1 600); do cmds+="mkdir /many/d-$i-with-a-long-name; "; done
+	local v img i mkdirs= rmdirs=
+	for i in $(seq 1 600); do mkdirs+="mkdir /many/d-$i-with-a-long-name; "; done
+	for i in $(seq 1 2 600); do rmdirs+="rmdir /many/d-$i-with-a-long-name; "; done
 	for v in "${VARIANTS[@]}"; do
 		# shellcheck disable=SC2086
 		img=$(ffs_copy $v)
-		run_rumpsh "$img" -c "$cmds"
+		run_rumpsh "$img" -c "$mkdirs"
 		assert_success
 		fsck_clean "$img"
-		cmds=
-		for i in $(seq 1 2 600); do cmds+="rmdir /many/d-$i-with-a-long-name; "; done
-		run_rumpsh "$img" -c "$cmds"
+		run_rumpsh "$img" -c "$rmdirs"
 		assert_success
 		fsck_clean "$img"
 		run_rumpsh "$img" -c "mkdir /many/after-removal"
