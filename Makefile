@@ -44,6 +44,11 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
+# --version prints the VERSION file's line.
+VERSION := $(shell cat VERSION 2>/dev/null || echo unknown)
+$(BUILD)/cli/main.o: CFLAGS += -DRUMPSH_VERSION='"$(VERSION)"'
+$(BUILD)/cli/main.o: VERSION
+
 # p2k speaks libfuse3; only its files see the FUSE headers.
 $(BUILD)/p2k/%.o: p2k/%.c
 	@mkdir -p $(dir $@)
@@ -96,11 +101,22 @@ samples:
 bench: deps-check all
 	tests/bench/bench.sh $(BUILD)
 
+# install: the binary and its rump_* links, the manual (rump_*.1 link to
+# rumpsh.1), and the bash and zsh completions where those shells look.
+RUMP_LINKS := rump_ext2fs rump_ffs rump_msdos rump_cd9660
+MANDIR     := $(DESTDIR)$(PREFIX)/share/man/man1
+BASHCOMPDIR := $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR := $(DESTDIR)$(PREFIX)/share/zsh/vendor-completions
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin
+	install -d $(DESTDIR)$(PREFIX)/bin $(MANDIR) $(BASHCOMPDIR) $(ZSHCOMPDIR)
 	install -m 755 $(RUMPSH) $(DESTDIR)$(PREFIX)/bin/rumpsh
-	for l in rump_ext2fs rump_ffs rump_msdos rump_cd9660; do \
-		ln -sf rumpsh $(DESTDIR)$(PREFIX)/bin/$$l; done
+	install -m 644 doc/rumpsh.1 $(MANDIR)/rumpsh.1
+	install -m 644 completions/rumpsh.bash $(BASHCOMPDIR)/rumpsh
+	install -m 644 completions/_rumpsh $(ZSHCOMPDIR)/_rumpsh
+	for l in $(RUMP_LINKS); do \
+		ln -sf rumpsh $(DESTDIR)$(PREFIX)/bin/$$l; \
+		ln -sf rumpsh.1 $(MANDIR)/$$l.1; \
+		ln -sf rumpsh $(BASHCOMPDIR)/$$l; done
 
 # Fuzzing: the core again, built by clang with libFuzzer's instrumentation into build/fuzz/,
 # and one harness per driver (fuzz_read_DRIVER; fuzz_write_DRIVER where the driver writes).

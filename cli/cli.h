@@ -55,7 +55,8 @@ struct command {
 	const char *name;
 	cmd_fn fn;              /* NULL: in the design, not built yet */
 	const char *usage;      /* arguments after the name */
-	const char *summary;    /* one line for `help` */
+	const char *summary;    /* one line for `help`; NULL: hidden (not
+	                           listed by `help` nor completed) */
 	const char *help;       /* options and details for `help CMD` */
 };
 const struct command *cmd_lookup(const char *name);
@@ -91,6 +92,8 @@ int cmd_fsck(struct session *s, int argc, char **argv);
 int cmd_extract(struct session *s, int argc, char **argv);
 int cmd_import(struct session *s, int argc, char **argv);
 int cmd_mount(struct session *s, int argc, char **argv);
+int cmd_complete(struct session *s, int argc, char **argv);
+void cmd_summary(FILE *f);
 
 /* opts.c: short options of a command ("laRdih", "x:" takes an argument) */
 struct opts {
@@ -118,6 +121,11 @@ int script_run_text(struct session *s, const char *text, int stop_on_error);
 
 /* interactive.c */
 int interactive_run(struct session *s);
+
+/* cmd_complete.c: image paths completing a prefix (readline, `complete`) */
+typedef void (*complete_fn)(void *arg, const char *path, int isdir);
+size_t complete_paths(struct session *s, const char *text, complete_fn add,
+    void *arg);
 
 /* format.c */
 void fmt_mode(mode_t mode, char out[11]);

@@ -39,7 +39,8 @@ static const struct command commands[] = {
 	  "  -size [+-]N  size in units rounded up: b 512 (default), c bytes,\n"
 	  "               w 2 bytes, k KiB, M MiB, G GiB; + more, - less\n"
 	  "  -maxdepth N  descend at most N levels below PATH\n"
-	  "  -mindepth N  print nothing above level N" },
+	  "  -mindepth N  print nothing above level N\n"
+	  "  -print       accepted and ignored (printing is the default)" },
 	{ "du", cmd_du, "[-sh] [PATH...]", "show disk usage",
 	  "Allocated space in KiB of each directory under PATH (default .),\n"
 	  "hard-linked files counted once.\n"
@@ -174,6 +175,10 @@ static const struct command commands[] = {
 	  "NetBSD style: rump_ext2fs, rump_ffs, rump_msdos, rump_cd9660\n"
 	  "[-o OPT,...] IMAGE DIR (links to rumpsh); rump_msdos also takes\n"
 	  "-u UID -g GID -m MASK -M DIRMASK -t GMTOFF." },
+	{ "complete", cmd_complete, "[PREFIX]", NULL,
+	  "Lists the image paths that complete PREFIX, one a line, directories\n"
+	  "with a trailing '/'. For the bash and zsh completion scripts:\n"
+	  "  rumpsh -r IMAGE complete PREFIX" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -214,8 +219,6 @@ int cmd_run(struct session *s, int argc, char **argv)
 		    argv[0]);
 		return ST_USAGE;
 	}
-	if (c->fn == NULL)
-		return sess_errmsg(s, NULL, "not supported yet in this version");
 	if ((copy = malloc(((size_t)argc + 1) * sizeof(*copy))) == NULL)
 		return sess_err(s, NULL, ENOMEM);
 	memcpy(copy, argv, (size_t)argc * sizeof(*copy));
@@ -225,20 +228,22 @@ int cmd_run(struct session *s, int argc, char **argv)
 	return st;
 }
 
-static void help_list(void)
+/* One line per command that help lists (rumpsh --help, help). */
+void cmd_summary(FILE *f)
 {
 	size_t i;
 
-	printf("Commands (paths are inside the image):\n");
 	for (i = 0; i < NCOMMANDS; i++)
-		if (commands[i].fn != NULL)
-			printf("  %-8s %s\n", commands[i].name,
+		if (commands[i].fn != NULL && commands[i].summary != NULL)
+			fprintf(f, "  %-8s %s\n", commands[i].name,
 			    commands[i].summary);
-	printf("Not supported yet in this version:");
-	for (i = 0; i < NCOMMANDS; i++)
-		if (commands[i].fn == NULL)
-			printf(" %s", commands[i].name);
-	printf("\nRun 'help CMD' for a command's options.\n"
+}
+
+static void help_list(void)
+{
+	printf("Commands (paths are inside the image):\n");
+	cmd_summary(stdout);
+	printf("Run 'help CMD' for a command's options.\n"
 	    "Several commands: separate them with ';' or newlines. Quote with\n"
 	    "'...' or \"...\", escape one character with \\, comment with #.\n");
 	printf("Host files: before reading the image, rumpsh confines itself\n"
@@ -261,11 +266,9 @@ int cmd_help(struct session *s, int argc, char **argv)
 	}
 	if ((c = cmd_lookup(argv[1])) == NULL)
 		return sess_errmsg(s, argv[1], "unknown command"), ST_USAGE;
-	if (c->fn == NULL)
-		return sess_errmsg(s, argv[1], "not supported yet in this "
-		    "version");
-	printf("usage: %s%s%s\n%s\n", c->name, c->usage[0] ? " " : "",
-	    c->usage, c->summary);
+	printf("usage: %s%s%s\n", c->name, c->usage[0] ? " " : "", c->usage);
+	if (c->summary)
+		printf("%s\n", c->summary);
 	if (c->help[0])
 		printf("%s\n", c->help);
 	return ST_OK;

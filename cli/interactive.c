@@ -1,7 +1,9 @@
-/* interactive.c: the readline session: prompt, history in ~/.rumpsh_history, completion of commands and image paths. */
+/* interactive.c: the readline session: prompt, history in ~/.rumpsh_history, completion of commands, image paths and host paths. */
+#include <dirent.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <readline/history.h>
 #include <readline/readline.h>
@@ -86,7 +88,8 @@ static void matches_commands(struct matches *m, const char *text)
 
 	tab = cmd_table(&n);
 	for (i = 0; i < n; i++)
-		if (tab[i].fn && strncmp(tab[i].name, text, len) == 0)
+		if (tab[i].fn && tab[i].summary &&
+		    strncmp(tab[i].name, text, len) == 0)
 			matches_add(m, tab[i].name, "");
 }
 
@@ -135,42 +138,52 @@ static char *escape(const char *name)
 	return out;
 }
 
-/* Entries of the image directory named by text's part up to its last '/'. */
+static void add_escaped(void *arg, const char *path, int isdir)
+{
+	char *esc = escape(path);
+
+	if (esc)
+		matches_add(arg, esc, isdir ? "/" : "");
+	free(esc);
+}
+
+/* Image paths completing text (complete_paths in cmd_complete.c). */
 static void matches_paths(struct matches *m, struct session *s,
     const char *text)
 {
+	complete_paths(s, text, add_escaped, m);
+}
+
+/* Host paths completing text, for the operands that name host files. */
+static void matches_host(struct matches *m, const char *text)
+{
 	const char *slash = strrchr(text, '/'), *prefix;
-	char *dir, *full, *esc;
-	struct dirlist dl;
-	struct vnode *dvp;
-	size_t i, plen;
+	char *dir, *full, *real;
+	struct dirent *e;
+	struct stat st;
+	size_t plen;
+	DIR *d;
 
 	dir = slash ? strndup(text, (size_t)(slash - text + 1)) : strdup("");
 	prefix = slash ? slash + 1 : text;
 	plen = strlen(prefix);
-	if (dir == NULL || namei(s->mp, s->cwd, dir[0] ? dir : ".",
-	    NAMEI_FOLLOW, &dvp) != 0) {
+	real = dir ? tilde_expand(dir[0] ? dir : ".") : NULL;
+	if (real == NULL || (d = opendir(real)) == NULL) {
+		free(real);
 		free(dir);
 		return;
 	}
-	s->quiet = 1;   /* a corrupt entry must not scribble over the line */
-	dirlist_read(s, dir, dvp, 0, 0, &dl);
-	s->quiet = 0;
-	for (i = 0; i < dl.n; i++) {
-		const struct dirent_rec *e = &dl.ents[i];
-		if (strncmp(e->name, prefix, plen) != 0 ||
-		    (e->name[0] == '.' && prefix[0] != '.'))
+	while ((e = readdir(d)) != NULL) {
+		if (strncmp(e->d_name, prefix, plen) != 0 ||
+		    (e->d_name[0] == '.' && prefix[0] != '.') ||
+		    (full = path_join(dir, e->d_name)) == NULL)
 			continue;
-		if ((full = path_join(dir, e->name)) == NULL)
-			continue;
-		esc = escape(full);
-		if (esc)
-			matches_add(m, esc, e->type == VDIR ? "/" : "");
-		free(esc);
+		add_escaped(m, full, fstatat(dirfd(d), e->d_name, &st, 0) == 0 &&
+		    S_ISDIR(st.st_mode));
 		free(full);
 	}
-	dirlist_free(&dl);
-	vrele(dvp);
+	closedir(d);
+	free(real);
 	free(dir);
 }
 
@@ -206,28 +219,121 @@ fail:
 	return NULL;
 }
 
-/* The first word completes to a command, the others to image paths. */
+/* What a word completes to. */
+enum word_kind { W_NONE, W_COMMAND, W_IMAGE, W_HOST };
+
+/* Options that take an argument, by command (the rest take none). */
+static const struct { const char *cmd, *letters; } arg_opts[] = {
+	{ "mkdir", "m" }, { "touch", "dtr" }, { "truncate", "s" },
+	{ "extract", "fC" }, { "mount", "o" },
+};
+
+/* The option letter whose argument is the next word after word, or 0. */
+static int opt_wants_arg(const char *cmd, const char *word)
+{
+	const char *letters = "", *w;
+	size_t i;
+
+	if (strcmp(cmd, "extract") == 0 && (strcmp(word, "--format") == 0 ||
+	    strcmp(word, "--compress") == 0))
+		return '-';
+	if (word[0] != '-' || word[1] == '-' || word[1] == '\0')
+		return 0;
+	for (i = 0; i < sizeof(arg_opts) / sizeof(arg_opts[0]); i++)
+		if (strcmp(arg_opts[i].cmd, cmd) == 0)
+			letters = arg_opts[i].letters;
+	for (w = word + 1; *w; w++)
+		if (strchr(letters, *w))
+			return w[1] == '\0' ? *w : 0;
+	return 0;
+}
+
+/* Operand k (from 1) of cmd: an image path, a host path, or neither. */
+static enum word_kind operand_kind(const char *cmd, int k)
+{
+	if (strcmp(cmd, "help") == 0)
+		return k == 1 ? W_COMMAND : W_NONE;
+	if (strcmp(cmd, "get") == 0)
+		return k == 1 ? W_IMAGE : W_HOST;
+	if (strcmp(cmd, "put") == 0 || strcmp(cmd, "import") == 0)
+		return k == 1 ? W_HOST : W_IMAGE;
+	if (strcmp(cmd, "mount") == 0)
+		return W_HOST;
+	if (strcmp(cmd, "chmod") == 0 || strcmp(cmd, "chown") == 0)
+		return k == 1 ? W_NONE : W_IMAGE;
+	if (strstr(" exit pwd df info fsck ", cmd) && cmd[0] &&
+	    !strchr(cmd, ' '))
+		return W_NONE;
+	return W_IMAGE;
+}
+
+/*
+ * The kind of the word that follows the words of c, the command being typed
+ * (as `rumpsh`'s bash completion decides it: completions/rumpsh.bash).
+ */
+static enum word_kind next_word_kind(const struct script_cmd *c)
+{
+	const char *cmd = c->argv[0];
+	int i, k = 1, opt = opt_wants_arg(cmd, c->argv[c->argc - 1]);
+
+	if (c->argc > 1 && opt)
+		return opt == 'f' || opt == 'C' ? W_HOST :
+		    opt == 'r' ? W_IMAGE : W_NONE;
+	for (i = 1; i < c->argc; i++) {
+		if (c->argv[i][0] == '-' && c->argv[i][1] != '\0')
+			i += opt_wants_arg(cmd, c->argv[i]) != 0;
+		else
+			k++;
+	}
+	return operand_kind(cmd, k);
+}
+
+/* The kind of the word starting at start of the line being edited. */
+static enum word_kind word_kind(int start)
+{
+	struct script sc = { 0 };
+	enum word_kind kind = W_IMAGE;
+	char err[128], *head;
+	int i, first = 1;
+
+	for (i = 0; i < start; i++)
+		if (rl_line_buffer[i] == ';' && !char_is_quoted(rl_line_buffer, i))
+			first = 1;
+		else if (rl_line_buffer[i] != ' ' && rl_line_buffer[i] != '\t')
+			first = 0;
+	if (first)
+		return W_COMMAND;
+	if ((head = strndup(rl_line_buffer, (size_t)start)) == NULL)
+		return W_NONE;
+	if (script_parse(head, &sc, err, sizeof(err)) == 0 && sc.ncmds > 0)
+		kind = next_word_kind(&sc.cmds[sc.ncmds - 1]);
+	script_free(&sc);
+	free(head);
+	return kind;
+}
+
+/*
+ * The first word completes to a command; the others to image paths, or to
+ * host paths where the command names host files (put's sources, get's
+ * destination, import's archive, extract -f and -C).
+ */
 static char **complete(const char *text, int start, int end)
 {
+	enum word_kind kind = word_kind(start);
 	struct matches m = { 0 };
 	char **out, *word;
-	size_t i;
-	int first = 1;
 
 	(void)end;
-	rl_attempted_completion_over = 1;   /* never complete host files */
-	for (i = 0; i < (size_t)start; i++)
-		if (rl_line_buffer[i] != ' ' && rl_line_buffer[i] != '\t' &&
-		    rl_line_buffer[i] != ';')
-			first = 0;
-		else if (rl_line_buffer[i] == ';')
-			first = 1;
-	if (first) {
-		matches_commands(&m, text);
-	} else if ((word = unescape(text)) != NULL) {
+	rl_attempted_completion_over = 1;   /* only what is collected here */
+	if ((word = unescape(text)) == NULL)
+		return NULL;
+	if (kind == W_COMMAND)
+		matches_commands(&m, word);
+	else if (kind == W_IMAGE)
 		matches_paths(&m, completing, word);
-		free(word);
-	}
+	else if (kind == W_HOST)
+		matches_host(&m, word);
+	free(word);
 	if (m.n == 0) {
 		free(m.v);
 		return NULL;
@@ -289,6 +395,9 @@ int interactive_run(struct session *s)
 	rl_attempted_completion_function = complete;
 	rl_completer_word_break_characters = " \t\n;";
 	rl_char_is_quoted_p = char_is_quoted;
+	/* readline consults char_is_quoted (an escaped blank does not end
+	 * the word) only when it looks for quote characters at all */
+	rl_completer_quote_characters = "'\"";
 	rl_completion_display_matches_hook = display_matches;
 	rl_signal_event_hook = line_interrupted;
 	using_history();

@@ -20,20 +20,49 @@ struct args {
 	char **argv;
 };
 
-static int usage(void)
+static void usage_to(FILE *f)
 {
-	fprintf(stderr,
+	fprintf(f,
 	    "usage: rumpsh [-t TYPE] [-o OPT,...] [-r] IMAGE\n"
 	    "       rumpsh [-t TYPE] [-o OPT,...] [-r] IMAGE -c 'CMD; CMD'\n"
 	    "       rumpsh [-t TYPE] [-o OPT,...] [-r] IMAGE CMD [ARGS...]\n"
-	    "       rumpsh [-t TYPE] [-o OPT,...] [-r] IMAGE mount [-f] DIR\n"
+	    "       rumpsh [-t TYPE] [-o OPT,...] [-r] IMAGE mount [-f] "
+	    "[-o OPT,...] DIR\n"
 	    "       rumpsh [-t TYPE] IMAGE DIR [-o OPT,...]    (fstab: fuse.rumpsh)\n"
-	    "       rump_ext2fs|rump_ffs|rump_msdos|rump_cd9660 [-o OPT,...] "
-	    "IMAGE DIR\n"
+	    "       rump_ext2fs|rump_ffs|rump_msdos|rump_cd9660 [-r] "
+	    "[-o OPT,...] IMAGE DIR\n"
 	    "Before IMAGE, --no-sandbox runs unconfined (see 'help'); "
-	    "--version.\n"
+	    "--help; --version.\n"
 	    "Run 'rumpsh IMAGE help' for the commands.\n");
+}
+
+static int usage(void)
+{
+	usage_to(stderr);
 	return ST_USAGE;
+}
+
+#ifndef RUMPSH_VERSION
+#define RUMPSH_VERSION "unknown"   /* the Makefile passes VERSION's */
+#endif
+
+/* --help (usage and commands, on stdout) or --version; status 0. */
+static int help_and_version(int help)
+{
+	int i;
+
+	if (help) {
+		usage_to(stdout);
+		printf("Commands (rumpsh IMAGE help CMD explains one):\n");
+		cmd_summary(stdout);
+		return ST_OK;
+	}
+	printf("rumpsh %s\ndrivers:", RUMPSH_VERSION);
+	for (i = 0; vfs_drivers[i]; i++)
+		printf(" %s", vfs_drivers[i]->vfs_name);
+	printf("\n");
+	confine_version();
+	return ST_OK;
 }
 
 /* Takes the argument of option argv[*i] ("-tTYPE" or "-t TYPE"). */
@@ -172,16 +201,15 @@ static int is_fstab_form(const struct args *a)
  * Confines rumpsh before the image is opened (confine.c). A script on stdin
  * is read first, so that its commands' host paths are known.
  */
-static int confine(struct args *a, char *state, size_t size)
+static int confine(struct args *a, char **text, char *state, size_t size)
 {
 	struct confine_req r = { 0 };
-	char *text;
 	int st;
 
 	if (a->script == NULL && a->argc == 0 && !isatty(STDIN_FILENO)) {
-		if ((st = read_stdin(&text)) != ST_OK)
+		if ((st = read_stdin(text)) != ST_OK)
 			return st;
-		a->script = text;   /* lives as long as the process */
+		a->script = *text;
 	}
 	r.image = a->image;
 	r.opts = a->opts;
@@ -198,20 +226,15 @@ static int confine(struct args *a, char *state, size_t size)
 int main(int argc, char **argv)
 {
 	struct args a = { 0 };
-	char sandbox[256];
+	char sandbox[256], *stdin_text = NULL;
 	struct session s;
 	int st;
 
 	if (argc == 2 && (strcmp(argv[1], "-h") == 0 ||
-	    strcmp(argv[1], "--help") == 0)) {
-		usage();
-		return ST_OK;
-	}
-	if (argc == 2 && strcmp(argv[1], "--version") == 0) {
-		printf("rumpsh (development version)\n");
-		confine_version();
-		return ST_OK;
-	}
+	    strcmp(argv[1], "--help") == 0))
+		return help_and_version(1);
+	if (argc == 2 && strcmp(argv[1], "--version") == 0)
+		return help_and_version(0);
 	if (p2k_rump_driver(argv[0]) != NULL)
 		return p2k_rump_main(p2k_rump_driver(argv[0]), argc, argv);
 	if (parse_args(argc, argv, &a) != 0)
@@ -222,11 +245,13 @@ int main(int argc, char **argv)
 	if (is_fstab_form(&a))
 		return p2k_fstab_main(a.image, a.fstype, a.opts, a.rdonly,
 		    a.argc, a.argv);
-	if ((st = confine(&a, sandbox, sizeof(sandbox))) != ST_OK)
+	st = confine(&a, &stdin_text, sandbox, sizeof(sandbox));
+	if (st == ST_OK)
+		st = session_open(&s, a.image, a.fstype, a.opts, a.rdonly);
+	if (st != ST_OK) {
+		free(stdin_text);
 		return st;
-	if ((st = session_open(&s, a.image, a.fstype, a.opts, a.rdonly)) !=
-	    ST_OK)
-		return st;
+	}
 	s.sandbox = sandbox;
 	st = run_mode(&s, &a);
 	if (s.quit)
@@ -238,5 +263,6 @@ int main(int argc, char **argv)
 		perror("rumpsh: stdout");
 		st = ST_FAIL;
 	}
+	free(stdin_text);
 	return st;
 }

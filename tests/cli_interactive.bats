@@ -139,3 +139,25 @@ type_keys() {
 	type_keys 'exit' Enter
 	wait_for '^EXITED 0$'
 }
+
+@test "interactive: tab completes a directory with '/', help's argument, and host paths where a command takes them" {
+	mkdir -p "$BATS_TEST_TMPDIR/host side"
+	printf 'from the host\n' >"$BATS_TEST_TMPDIR/host side/hostfile.txt"
+	start
+	type_keys 'ls /dir/nes' Tab
+	wait_for 'ls /dir/nested/$'
+	type_keys C-u 'help trunc' Tab
+	wait_for 'help truncate$'
+	# put's source is a host path (escaped), its destination an image path
+	type_keys C-u "cat $BATS_TEST_TMPDIR/host" Tab
+	sleep 0.3
+	screen | tail -1 | grep -qE "cat $BATS_TEST_TMPDIR/host$"
+	type_keys C-u "put $BATS_TEST_TMPDIR/host" Tab
+	wait_for "put $BATS_TEST_TMPDIR/host\\\\ side/$"
+	type_keys 'ho' Tab '/di' Tab
+	wait_for "put $BATS_TEST_TMPDIR/host\\\\ side/hostfile.txt /dir/$"
+	type_keys C-u "get /small.txt $BATS_TEST_TMPDIR/host" Tab
+	wait_for "get /small.txt $BATS_TEST_TMPDIR/host\\\\ side/$"
+	type_keys C-u 'exit' Enter
+	wait_for '^EXITED 0$'
+}

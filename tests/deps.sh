@@ -9,6 +9,8 @@ PACKAGES=(
 	# test runners and helpers
 	bats bats-assert bats-support coreutils util-linux mount fdisk procps
 	bsdextrautils tmux jq time python3
+	# completion and manual tests
+	zsh man-db groff-base
 	# image builders and independent readers
 	e2fsprogs dosfstools mtools makefs xorriso sleuthkit fuse3
 	libarchive-tools p7zip-full attr

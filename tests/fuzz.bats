@@ -12,14 +12,16 @@ setup_file() {
 	# outer make's jobserver is not ours to use
 	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
 		make -C "$RUMPSH_ROOT" --no-print-directory fuzz-build >&2
-	SEEDS=$(fixture fuzz-seeds "$RUMPSH_ROOT/tests/fuzz/make-seeds.sh" {})
+	local gen=$RUMPSH_ROOT/tests/fuzz/make-seeds.sh key
+	key=$(sha256sum "$gen" | cut -c1-12)   # a changed script makes new seeds
+	SEEDS=$(fixture "fuzz-seeds-$key" "$gen" {})
 	export SEEDS
 }
 
 # fuzz_args HARNESS DRIVER: the limits every run shares (as `make fuzz` uses them).
 fuzz_args() {
 	mkdir -p "$FUZZ/crashes"
-	printf '%s\n' -rss_limit_mb=2048 -malloc_limit_mb=512 -timeout=10 \
+	printf '%s\n' -rss_limit_mb=2048 -malloc_limit_mb=128 -timeout=10 \
 		"-dict=$RUMPSH_ROOT/tests/fuzz/$2.dict" "-artifact_prefix=$FUZZ/crashes/$1-"
 }
 
@@ -41,8 +43,11 @@ smoke() {
 
 # replay DRIVER: every input of tests/fuzz/regress/DRIVER through each harness of the driver.
 replay() {
-	local drv=$1 h args inputs=("$RUMPSH_ROOT/tests/fuzz/regress/$drv"/*)
-	[[ -e ${inputs[0]} ]] || inputs=()
+	local drv=$1 h args f inputs=()
+	# files only: a directory given to a harness is a corpus to fuzz, not to replay
+	for f in "$RUMPSH_ROOT/tests/fuzz/regress/$drv"/*; do
+		[[ -f $f ]] && inputs+=("$f")
+	done
 	for h in "$FUZZ"/fuzz_*_"$drv"; do
 		[[ -x $h ]] || continue
 		((${#inputs[@]})) || continue

@@ -42,8 +42,15 @@ file_timeout=${RUN_FILE_TIMEOUT:-900}
 # Fixtures are built once per `make check`: the Makefile empties results.txt before the
 # first pass, so the first pass starts them afresh and the second reuses them.
 export RUMPSH_FIXTURES=${RUMPSH_FIXTURES:-$root/build/fixtures}
-if [[ ! -s $results ]]; then
-	rm -rf "$RUMPSH_FIXTURES"
+# (Renamed aside first: a test run elsewhere in the tree may be writing fixtures as well.)
+if [[ ! -s $results && -d $RUMPSH_FIXTURES ]]; then
+	old_fixtures=$RUMPSH_FIXTURES.old.$$
+	if mv "$RUMPSH_FIXTURES" "$old_fixtures"; then
+		rm -rf "$old_fixtures" 2>/dev/null || rm -rf "$old_fixtures" ||
+			echo "run.sh: warning: could not remove all of $old_fixtures" >&2
+	else
+		echo "run.sh: warning: could not start $RUMPSH_FIXTURES afresh; reusing it" >&2
+	fi
 fi
 mkdir -p "$RUMPSH_FIXTURES"
 

@@ -11,10 +11,12 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "vfs/vfs.h"
 
 struct buf;
+struct ext2fs_journal;
 
 /* Superblock: 1024 bytes at byte 1024 of the device. */
 #define EXT2_SB_OFFSET          1024
@@ -221,6 +223,16 @@ struct ext2fs {
 	uint8_t *gdt;                /* ngroups * desc_size bytes */
 	struct ext2fs_jmap *jmap;    /* sorted by fsblk; NULL if no replay */
 	size_t njmap;
+	/* writing (ext2fs_trans.c): the open transaction and the journal */
+	int rw;                      /* mounted read-write */
+	int failed;                  /* a commit failed: refuse further changes */
+	uint64_t *tx_blks;           /* metadata blocks dirtied, unsorted */
+	size_t tx_n, tx_cap;
+	uint64_t *tx_freed;          /* blocks freed in this transaction */
+	size_t tx_nfreed, tx_capfreed;
+	uint8_t *gdt_dirty;          /* per descriptor block: changed */
+	int sb_dirty;
+	struct ext2fs_journal *jnl;  /* NULL: no journal in use */
 };
 
 /* An inode in memory: the decoded fields, a copy of the raw bytes, and a
@@ -241,6 +253,7 @@ struct ext2fs_inode {
 	uint8_t iblock[I_BLOCK_SIZE];
 	/* last mapping: [c_lblk, c_lblk + c_count) -> c_pblk.. (0: a hole) */
 	uint64_t c_lblk, c_pblk, c_count;
+	struct ext2fs_dcache *dcache;  /* directories: see ext2fs_dircache.c */
 };
 
 static inline struct ext2fs *ext2fs_fs(struct mount *mp)
@@ -257,9 +270,14 @@ extern const struct vnodeops ext2fs_vnodeops;
 
 /* ext2fs_vfsops.c, ext2fs_super.c, ext2fs_info.c */
 int ext2fs_info(struct mount *mp, vfs_info_t out, void *arg);
+int ext2fs_fsck(struct mount *mp, unsigned flags,
+    vfs_fsck_report_t report, void *arg);   /* ext2fs_fsck*.c */
 int ext2fs_bread(struct ext2fs *fs, uint64_t ino, uint64_t blk,
     struct buf **bpp);
 const uint8_t *ext2fs_gd(const struct ext2fs *fs, uint32_t group);
+int ext2fs_group_has_super(const struct ext2fs *fs, uint32_t g);
+uint64_t ext2fs_desc_block(const struct ext2fs *fs, uint32_t i);
+int ext2fs_statvfs(struct mount *mp, struct vfs_statvfs *sv);
 int ext2fs_parse_sb(struct mount *mp, const uint8_t *sb, uint64_t devsize,
     struct ext2fs *fs);
 int ext2fs_load_gdt(struct ext2fs *fs);
@@ -281,6 +299,123 @@ int ext2fs_dx_csum_verify(struct ext2fs *fs, struct ext2fs_inode *ip,
     uint64_t blk, const uint8_t *data, unsigned count_offset);
 int ext2fs_xattr_csum_verify(struct ext2fs *fs, uint64_t ino, uint64_t blk,
     const uint8_t *data);
+
+/* Group descriptor fields used by the writer. */
+#define GD_ITABLE_UNUSED_LO     0x1C
+#define GD_ITABLE_UNUSED_HI     0x32
+#define GD_USED_DIRS_LO         0x10
+#define GD_USED_DIRS_HI         0x30
+#define GD_FLAG_INODE_UNINIT    0x1
+#define GD_FLAG_BLOCK_UNINIT    0x2
+#define GD_FLAG_ITABLE_ZEROED   0x4
+#define SB_FREE_INODES_COUNT    SB_FREE_INODES
+#define SB_WANT_EXTRA_ISIZE     0x15E
+#define SB_KBYTES_WRITTEN       0x178
+
+/* ext2fs_trans.c: every metadata change goes through a transaction. */
+void ext2fs_bdirty(struct ext2fs *fs, struct buf *bp);
+uint8_t *ext2fs_gd_w(struct ext2fs *fs, uint32_t group);
+void ext2fs_sb_dirty(struct ext2fs *fs);
+int ext2fs_tx_freed(struct ext2fs *fs, uint64_t blk, uint64_t n);
+int ext2fs_tx_was_freed(const struct ext2fs *fs, uint64_t blk);
+int ext2fs_commit(struct ext2fs *fs);
+int ext2fs_write_begin(struct ext2fs *fs);
+int ext2fs_write_end(struct ext2fs *fs);
+int ext2fs_sync(struct mount *mp);
+void ext2fs_write_free(struct ext2fs *fs);
+/* ext2fs_jwrite.c */
+int ext2fs_jnl_open(struct ext2fs *fs);
+int ext2fs_jnl_replay(struct ext2fs *fs);
+int ext2fs_jnl_commit(struct ext2fs *fs, const uint64_t *blks, size_t n,
+    const uint64_t *revoke, size_t nrev);
+int ext2fs_jnl_checkpoint(struct ext2fs *fs);
+int ext2fs_jnl_logged(const struct ext2fs *fs, uint64_t blk);
+void ext2fs_jnl_close(struct ext2fs *fs);
+
+/* ext2fs_alloc.c: inodes; ext2fs_balloc.c: blocks. */
+int ext2fs_bitmap_read(struct ext2fs *fs, uint32_t g, int inode_bm,
+    struct buf **bpp);
+void ext2fs_bitmap_done(struct ext2fs *fs, uint32_t g, int inode_bm,
+    struct buf *bp);
+int ext2fs_ialloc(struct ext2fs *fs, uint64_t dirino, int isdir,
+    uint64_t *ino);
+int ext2fs_ifree(struct ext2fs *fs, uint64_t ino, int isdir);
+int ext2fs_balloc(struct ext2fs *fs, uint64_t goal, uint64_t want,
+    uint64_t *pblk, uint64_t *got);
+int ext2fs_bfree(struct ext2fs *fs, uint64_t blk, uint64_t n);
+uint64_t ext2fs_goal(struct ext2fs *fs, struct ext2fs_inode *ip);
+/* 16-bit descriptor counts with their high halves (64-byte descriptors);
+ * ext2fs_gd_loc: a 32+32-bit block location. */
+uint32_t ext2fs_gd_get(const struct ext2fs *fs, uint32_t g, unsigned lo,
+    unsigned hi);
+void ext2fs_gd_set(struct ext2fs *fs, uint32_t g, unsigned lo, unsigned hi,
+    uint32_t v);
+uint64_t ext2fs_gd_loc(const struct ext2fs *fs, uint32_t g, unsigned lo,
+    unsigned hi);
+
+/* ext2fs_inode_write.c */
+int ext2fs_iupdate(struct ext2fs *fs, struct ext2fs_inode *ip);
+void ext2fs_itime_set(struct ext2fs *fs, struct ext2fs_inode *ip,
+    unsigned off, unsigned extra_off, const struct timespec *ts);
+void ext2fs_itouch(struct ext2fs *fs, struct ext2fs_inode *ip, int what);
+#define ITOUCH_A 1
+#define ITOUCH_M 2
+#define ITOUCH_C 4
+int ext2fs_inew(struct ext2fs *fs, struct ext2fs_inode *dp, mode_t mode,
+    struct ext2fs_inode **ipp);
+
+/* ext2fs_extent_write.c, ext2fs_indwrite.c, ext2fs_truncate.c */
+int ext2fs_map_alloc(struct ext2fs *fs, struct ext2fs_inode *ip,
+    uint64_t lblk, uint64_t n, uint64_t *pblk, uint64_t *got, int *fresh);
+int ext2fs_ext_set(struct ext2fs *fs, struct ext2fs_inode *ip,
+    uint64_t lblk, uint64_t n, uint64_t pblk, int uninit);
+int ext2fs_ext_map_alloc(struct ext2fs *fs, struct ext2fs_inode *ip,
+    uint64_t lblk, uint64_t n, uint64_t *pblk, uint64_t *got, int *fresh);
+int ext2fs_ext_truncate(struct ext2fs *fs, struct ext2fs_inode *ip,
+    uint64_t keep);
+int ext2fs_ind_set(struct ext2fs *fs, struct ext2fs_inode *ip,
+    uint64_t lblk, uint64_t pblk);
+int ext2fs_ind_truncate(struct ext2fs *fs, struct ext2fs_inode *ip,
+    uint64_t keep);
+int ext2fs_truncate(struct ext2fs *fs, struct ext2fs_inode *ip,
+    uint64_t size);
+int ext2fs_ifree_all(struct ext2fs *fs, struct ext2fs_inode *ip);
+
+/* ext2fs_write.c */
+int ext2fs_write_data(struct ext2fs *fs, struct ext2fs_inode *ip,
+    const void *buf, size_t len, uint64_t off);
+int ext2fs_write(struct vnode *vp, const void *buf, size_t len, uint64_t off,
+    size_t *done);
+
+/* ext2fs_dirwrite.c */
+int ext2fs_dir_add(struct ext2fs *fs, struct ext2fs_inode *dp,
+    const char *name, size_t namelen, uint64_t ino, mode_t mode);
+int ext2fs_dir_remove(struct ext2fs *fs, struct ext2fs_inode *dp,
+    const char *name, size_t namelen, uint64_t *ino);
+int ext2fs_dir_set(struct ext2fs *fs, struct ext2fs_inode *dp,
+    const char *name, size_t namelen, uint64_t newino, mode_t mode);
+int ext2fs_dir_isempty(struct ext2fs *fs, struct ext2fs_inode *dp);
+int ext2fs_dir_init(struct ext2fs *fs, struct ext2fs_inode *ip,
+    uint64_t parent);
+
+/* ext2fs_csum_set.c: compute and store; no-ops without the feature.
+ * Extent, directory and htree blocks take the owner's inode and generation. */
+void ext2fs_csum_set_sb(struct ext2fs *fs, uint8_t *sb);
+uint16_t ext2fs_gd_csum_compute(struct ext2fs *fs, uint32_t group,
+    const uint8_t *gd);
+void ext2fs_csum_set_gd(struct ext2fs *fs, uint32_t group, uint8_t *gd);
+void ext2fs_csum_set_inode(struct ext2fs *fs, uint64_t ino, uint8_t *raw);
+void ext2fs_csum_set_block_bitmap(struct ext2fs *fs, uint8_t *gd,
+    const uint8_t *bitmap);
+void ext2fs_csum_set_inode_bitmap(struct ext2fs *fs, uint8_t *gd,
+    const uint8_t *bitmap);
+void ext2fs_csum_set_extent(struct ext2fs *fs, uint64_t ino, uint32_t gen,
+    uint8_t *data);
+void ext2fs_csum_set_dirleaf(struct ext2fs *fs, uint64_t ino, uint32_t gen,
+    uint8_t *data);
+void ext2fs_csum_set_dx(struct ext2fs *fs, uint64_t ino, uint32_t gen,
+    uint8_t *data, unsigned count_offset);
+void ext2fs_csum_set_xattr(struct ext2fs *fs, uint64_t blk, uint8_t *data);
 
 /* ext2fs_inode.c */
 int ext2fs_iget(struct ext2fs *fs, uint64_t ino, struct ext2fs_inode **ipp);
@@ -320,6 +455,11 @@ int ext2fs_dirent_walk(struct ext2fs *fs, struct ext2fs_inode *dp,
 int ext2fs_ftype_to_vtype(const struct ext2fs *fs, unsigned ftype);
 int ext2fs_child(struct vnode *dvp, uint64_t ino, const char *name,
     size_t namelen, struct vnode **vpp);
+
+/* ext2fs_dircache.c */
+int ext2fs_dcache_lookup(struct ext2fs *fs, struct ext2fs_inode *dp,
+    const char *name, size_t namelen, uint64_t *ino);
+void ext2fs_dcache_drop(struct ext2fs_inode *dp);
 
 /* ext2fs_htree.c: lookup through the index; ENOTSUP means "use linear". */
 int ext2fs_htree_lookup(struct ext2fs *fs, struct ext2fs_inode *dp,

@@ -205,6 +205,8 @@ int ext2fs_lookup(struct vnode *dvp, const char *name, size_t namelen,
 	else {
 		error = ext2fs_htree_lookup(fs, dp, name, namelen, &ino);
 		if (error == ENOTSUP)
+			error = ext2fs_dcache_lookup(fs, dp, name, namelen, &ino);
+		if (error == ENOTSUP)
 			error = ext2fs_linear_lookup(fs, dp, name, namelen, &ino);
 	}
 	if (error)

@@ -138,6 +138,7 @@ out:
 void ext2fs_iput(struct ext2fs_inode *ip)
 {
 	if (ip != NULL) {
+		ext2fs_dcache_drop(ip);
 		free(ip->raw);
 		free(ip);
 	}

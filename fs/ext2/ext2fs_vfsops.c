@@ -12,7 +12,7 @@
 /* Caps on what an image may make us allocate, whatever it claims. */
 #define EXT2_MAX_GDT_BYTES (64u << 20)
 
-static const char *const ext2fs_opts[] = { "noload", NULL };
+static const char *const ext2fs_opts[] = { "noload", "log", NULL };
 
 /*
  * Reads metadata block blk through the buffer cache. If the journal was
@@ -65,7 +65,7 @@ static int ext2fs_probe(struct blkdev *dev)
 }
 
 /* Does group g hold a superblock backup (and so a descriptor copy)? */
-static int ext2fs_group_has_super(const struct ext2fs *fs, uint32_t g)
+int ext2fs_group_has_super(const struct ext2fs *fs, uint32_t g)
 {
 	uint32_t n;
 
@@ -90,7 +90,7 @@ static int ext2fs_group_has_super(const struct ext2fs *fs, uint32_t g)
 
 /* Where descriptor block i lives: after the superblock, or with meta_bg in
  * the first group of its meta group (after that group's backup, if any). */
-static uint64_t ext2fs_desc_block(const struct ext2fs *fs, uint32_t i)
+uint64_t ext2fs_desc_block(const struct ext2fs *fs, uint32_t i)
 {
 	uint32_t per_block = fs->bsize / fs->desc_size;
 	uint64_t sb_block = fs->bsize == 1024 ? 1 : 0;
@@ -179,9 +179,22 @@ static int ext2fs_check_features(struct mount *mp, struct ext2fs *fs)
 		return vfs_refuse(mp, ENOTSUP, "unsupported ext4 feature: %s",
 		    names);
 	}
-	if (!(mp->mnt_flags & MNT_RDONLY))
-		return vfs_refuse(mp, EROFS, "writing ext2/ext3/ext4 is not "
-		    "supported yet; open read-only (-r)");
+	if (mp->mnt_flags & MNT_RDONLY)
+		return 0;
+	if (fs->incompat & INCOMPAT_INLINE_DATA)
+		return vfs_refuse(mp, EROFS, "writing to inline_data file "
+		    "systems is not supported yet; open read-only (-r)");
+	if (fs->ro_compat & ~(RO_COMPAT_SPARSE_SUPER | RO_COMPAT_LARGE_FILE |
+	    RO_COMPAT_HUGE_FILE | RO_COMPAT_GDT_CSUM | RO_COMPAT_DIR_NLINK |
+	    RO_COMPAT_EXTRA_ISIZE | RO_COMPAT_METADATA_CSUM | 0x0004))
+		return vfs_refuse(mp, EROFS, "writing ext4 with these features "
+		    "(bigalloc, quota, ...) is not supported yet; open read-only "
+		    "(-r)");
+	if (fs->incompat & (INCOMPAT_MMP | INCOMPAT_EA_INODE) ||
+	    fs->bsize > 32768 || (fs->compat & 0x400 /* fast_commit */))
+		return vfs_refuse(mp, EROFS, "writing ext4 with these features "
+		    "(mmp, ea_inode, fast_commit, 64 KiB blocks) is not supported "
+		    "yet; open read-only (-r)");
 	return 0;
 }
 
@@ -225,7 +238,10 @@ static int ext2fs_mount(struct mount *mp)
 		if (error == 0)
 			error = ext2fs_load_gdt(fs);
 	}
+	if (error == 0 && !(mp->mnt_flags & MNT_RDONLY))
+		error = ext2fs_write_begin(fs);
 	if (error) {
+		ext2fs_write_free(fs);
 		free(fs->gdt);
 		free(fs->jmap);
 		free(fs);
@@ -237,14 +253,18 @@ static int ext2fs_mount(struct mount *mp)
 static int ext2fs_unmount(struct mount *mp)
 {
 	struct ext2fs *fs = ext2fs_fs(mp);
+	int error = 0;
 
 	if (fs != NULL) {
+		if (fs->rw && !fs->failed)
+			error = ext2fs_write_end(fs);
+		ext2fs_write_free(fs);
 		free(fs->gdt);
 		free(fs->jmap);
 		free(fs);
 		mp->mnt_data = NULL;
 	}
-	return 0;
+	return error;
 }
 
 static int ext2fs_root(struct mount *mp, uint64_t *ino)
@@ -267,42 +287,6 @@ static int ext2fs_loadvnode(struct mount *mp, struct vnode *vp, uint64_t ino)
 	return 0;
 }
 
-/* Free counts are summed from the descriptors, as the kernel does: the
- * superblock's copies are only refreshed now and then. */
-static int ext2fs_statvfs(struct mount *mp, struct vfs_statvfs *sv)
-{
-	struct ext2fs *fs = ext2fs_fs(mp);
-	uint64_t fblocks = 0, finodes = 0;
-	uint32_t g;
-
-	for (g = 0; g < fs->ngroups; g++) {
-		const uint8_t *gd = ext2fs_gd(fs, g);
-		fblocks += le16dec(gd + GD_FREE_BLOCKS_LO);
-		finodes += le16dec(gd + GD_FREE_INODES_LO);
-		if (fs->desc_size >= GD_64BIT_MIN_SIZE) {
-			fblocks += (uint64_t)le16dec(gd + GD_FREE_BLOCKS_HI) << 16;
-			finodes += (uint64_t)le16dec(gd + GD_FREE_INODES_HI) << 16;
-		}
-	}
-	if (fs->ro_compat & RO_COMPAT_BIGALLOC)
-		fblocks *= (uint64_t)1 << (le32dec(fs->sb + SB_LOG_CLUSTER_SIZE) -
-		    le32dec(fs->sb + SB_LOG_BLOCK_SIZE));
-	if (fblocks > fs->blocks_count)
-		fblocks = fs->blocks_count;
-	if (finodes > fs->inodes_count)
-		finodes = fs->inodes_count;
-	memset(sv, 0, sizeof(*sv));
-	sv->f_bsize = fs->bsize;
-	sv->f_blocks = fs->blocks_count;
-	sv->f_bfree = fblocks;
-	sv->f_bavail = fblocks > fs->r_blocks_count ?
-	    fblocks - fs->r_blocks_count : 0;
-	sv->f_files = fs->inodes_count;
-	sv->f_ffree = finodes;
-	sv->f_namemax = VFS_NAME_MAX;
-	return 0;
-}
-
 const struct vfsops ext2fs_vfsops = {
 	.vfs_name = "ext2",
 	.vfs_opts = ext2fs_opts,
@@ -312,5 +296,7 @@ const struct vfsops ext2fs_vfsops = {
 	.vfs_root = ext2fs_root,
 	.vfs_loadvnode = ext2fs_loadvnode,
 	.vfs_statvfs = ext2fs_statvfs,
+	.vfs_sync = ext2fs_sync,
 	.vfs_info = ext2fs_info,
+	.vfs_fsck = ext2fs_fsck,
 };

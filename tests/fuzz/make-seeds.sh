@@ -35,15 +35,19 @@ q() { "$@" >/dev/null 2>&1 || { echo "make-seeds.sh: failed: $*" >&2; exit 1; };
 
 rm -rf "$out"
 mkdir -p "$out"/{ext2,ffs,msdos,cd9660}
-# ext2/3/4: plain ext2, ext4 without a journal (extents, checksums), ext4 with a small journal
+# ext2/3/4: plain ext2; ext4 without a journal, with checksums and without (a mutated block
+# fails its checksum at once, so most seeds leave them out to let the fuzzer reach further);
+# inline data; ext3 with a small journal
+e4=^has_journal,^resize_inode
 q mke2fs -q -F -t ext2 -b 1024 -N 96 -d "$tree" "$work/ext2.img" 256k
-q mke2fs -q -F -t ext4 -b 1024 -N 96 -O ^has_journal,^resize_inode -d "$tree" "$work/ext4.img" 256k
-q mke2fs -q -F -t ext4 -b 1024 -N 96 -O inline_data,^has_journal,^resize_inode -d "$tree" "$work/ext4i.img" 256k
+q mke2fs -q -F -t ext4 -b 1024 -N 96 -O "$e4,^metadata_csum" -d "$tree" "$work/ext4.img" 256k
+q mke2fs -q -F -t ext4 -b 1024 -N 96 -O "$e4" -d "$tree" "$work/ext4csum.img" 256k
+q mke2fs -q -F -t ext4 -b 1024 -N 96 -O "$e4,inline_data,^metadata_csum" -d "$tree" "$work/ext4i.img" 256k
 q mke2fs -q -F -t ext3 -b 1024 -N 64 -J size=1 -d "$tree" "$work/ext3.img" 3072k
-for img in ext2 ext4 ext4i ext3; do
+for img in ext2 ext4 ext4csum ext4i ext3; do
 	q debugfs -w -R "ea_set /a.txt user.seed fuzz" "$work/$img.img"
+	cp "$work/$img.img" "$out/ext2/"
 done
-cp "$work"/ext2.img "$work"/ext4.img "$work"/ext4i.img "$work"/ext3.img "$out/ext2/"
 
 # FFS: UFS1 both byte orders, UFS2
 q makefs -t ffs -s 256k -o version=1,bsize=4096,fsize=512 "$out/ffs/ufs1.img" "$tree"
@@ -62,8 +66,11 @@ mkfs.fat -F 32 -s 1 -C "$out/msdos/fat32.img" 320 >/dev/null 2>&1 || true
 q mkfs.fat -F 16 -s 1 -C "$out/msdos/fat16.img" 2100
 fat_fill "$out/msdos/fat16.img"
 
-# ISO 9660: Rock Ridge + Joliet (xorriso), and makefs's own
+# ISO 9660: Rock Ridge + Joliet, plain, Joliet only, zisofs-compressed (xorriso), and makefs's own
 q xorriso -as mkisofs -R -J -no-pad -quiet -o "$out/cd9660/rr-joliet.iso" "$tree"
 q xorriso -as mkisofs -no-pad -quiet -o "$out/cd9660/plain.iso" "$tree"
+q xorriso -as mkisofs -J -no-pad -quiet -o "$out/cd9660/joliet.iso" "$tree"
+q xorriso -outdev "$out/cd9660/zisofs.iso" -padding 0 -map "$tree" / \
+	-set_filter_r --zisofs / -- -commit
 q makefs -t cd9660 -o rockridge "$out/cd9660/makefs.iso" "$tree"
 echo "make-seeds.sh: seeds in $out"

@@ -16,7 +16,7 @@ for h in "$@"; do
 	mkdir -p "$dir/corpus/$h"
 	log=$dir/logs/$h.log
 	# corpus/HARNESS grows between runs; the seeds and the regression inputs are read only
-	"$bin" -max_total_time="$secs" -rss_limit_mb=2048 -malloc_limit_mb=512 -timeout=10 \
+	"$bin" -max_total_time="$secs" -rss_limit_mb=2048 -malloc_limit_mb=128 -timeout=10 \
 		-print_final_stats=1 -dict="tests/fuzz/$drv.dict" \
 		-artifact_prefix="$dir/crashes/$h-" \
 		"$dir/corpus/$h" "$dir/seeds/$drv" "tests/fuzz/regress/$drv" >"$log" 2>&1

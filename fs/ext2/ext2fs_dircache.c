@@ -1,0 +1,163 @@
+/* ext2fs_dircache.c: a per-directory name -> inode hash table, so lookups in big linear directories are not quadratic. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fs/ext2/ext2fs.h"
+#include "vfs/bio.h"
+#include "vfs/endian.h"
+
+/*
+ * Invariant: when dp->dcache is set, it holds exactly the live entries of
+ * the directory's blocks. The first lookup in a linear directory of more
+ * than EXT2_DCACHE_MIN_BLOCKS blocks builds it in one pass (each block read
+ * and checksum-verified once); every operation that changes the directory
+ * calls ext2fs_dcache_drop() first. Memory is bounded by the directory size
+ * (itself capped at EXT2_DCACHE_MAX_BYTES; bigger directories scan).
+ */
+#define EXT2_DCACHE_MIN_BLOCKS 4
+#define EXT2_DCACHE_MAX_BYTES  (64u << 20)
+
+struct ext2fs_dcent {
+	uint32_t ino;       /* 0: empty slot */
+	uint32_t nameoff;   /* into names */
+	uint8_t namelen;
+};
+
+struct ext2fs_dcache {
+	struct ext2fs_dcent *slots;
+	size_t nslots;      /* a power of two, at most half full */
+	size_t nents;
+	char *names;
+	size_t namesused, namescap;
+};
+
+static uint64_t dc_hash(const char *name, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ (uint8_t)name[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+void ext2fs_dcache_drop(struct ext2fs_inode *dp)
+{
+	struct ext2fs_dcache *dc = dp->dcache;
+
+	if (dc == NULL)
+		return;
+	free(dc->slots);
+	free(dc->names);
+	free(dc);
+	dp->dcache = NULL;
+}
+
+/* Adds one entry; the first of two equal names wins, as in a scan. */
+static int dc_add(struct ext2fs_dcache *dc, const uint8_t *name,
+    size_t namelen, uint32_t ino)
+{
+	size_t i = (size_t)dc_hash((const char *)name, namelen) &
+	    (dc->nslots - 1);
+
+	for (; dc->slots[i].ino != 0; i = (i + 1) & (dc->nslots - 1))
+		if (dc->slots[i].namelen == namelen && memcmp(dc->names +
+		    dc->slots[i].nameoff, name, namelen) == 0)
+			return 0;
+	if (dc->namesused + namelen > dc->namescap)
+		return ENOMEM;  /* cannot happen: sized from the blocks */
+	memcpy(dc->names + dc->namesused, name, namelen);
+	dc->slots[i].ino = ino;
+	dc->slots[i].nameoff = (uint32_t)dc->namesused;
+	dc->slots[i].namelen = (uint8_t)namelen;
+	dc->namesused += namelen;
+	dc->nents++;
+	return 0;
+}
+
+static int dc_walk_fn(void *arg, size_t off, uint64_t ino,
+    const uint8_t *name, size_t namelen, unsigned ftype, size_t reclen)
+{
+	if (ino == 0)
+		return 0;
+	return dc_add(arg, name, namelen, (uint32_t)ino);
+}
+
+static int dc_fill(struct ext2fs *fs, struct ext2fs_inode *dp,
+    struct ext2fs_dcache *dc, uint64_t nblocks)
+{
+	uint64_t lblk, pblk, run;
+	struct buf *bp;
+	int error;
+
+	for (lblk = 0; lblk < nblocks; lblk++) {
+		error = ext2fs_bmap(fs, dp, lblk, &pblk, &run);
+		if (error)
+			return error;
+		if (pblk == 0) {
+			lblk += run - 1;
+			continue;
+		}
+		error = ext2fs_dirblock_read(fs, dp, lblk, &bp);
+		if (error)
+			return error;
+		error = ext2fs_dirent_walk(fs, dp, pblk, bp->b_data, fs->bsize,
+		    dc_walk_fn, dc);
+		brelse(bp);
+		if (error)
+			return error;
+	}
+	return 0;
+}
+
+/* Builds the table if the directory deserves one; 0 if it has one now,
+ * ENOTSUP if the caller should scan. */
+static int dc_build(struct ext2fs *fs, struct ext2fs_inode *dp)
+{
+	uint64_t nblocks = (dp->size + fs->bsize - 1) >> fs->log_bsize;
+	uint64_t maxents = dp->size / DIRENT_MIN_SIZE + 1;
+	struct ext2fs_dcache *dc;
+	int error;
+
+	if (nblocks <= EXT2_DCACHE_MIN_BLOCKS || dp->size > EXT2_DCACHE_MAX_BYTES)
+		return ENOTSUP;
+	dc = calloc(1, sizeof(*dc));
+	if (dc == NULL)
+		return ENOMEM;
+	dc->nslots = 16;
+	while (dc->nslots < 2 * maxents)
+		dc->nslots <<= 1;
+	dc->slots = calloc(dc->nslots, sizeof(*dc->slots));
+	dc->namescap = (size_t)dp->size;
+	dc->names = malloc(dc->namescap);
+	dp->dcache = dc;
+	if (dc->slots == NULL || dc->names == NULL)
+		error = ENOMEM;
+	else
+		error = dc_fill(fs, dp, dc, nblocks);
+	if (error)
+		ext2fs_dcache_drop(dp);
+	return error;
+}
+
+/* Lookup through the table: 0 + *ino, ENOENT, ENOTSUP (scan), or an error. */
+int ext2fs_dcache_lookup(struct ext2fs *fs, struct ext2fs_inode *dp,
+    const char *name, size_t namelen, uint64_t *ino)
+{
+	struct ext2fs_dcache *dc;
+	size_t i;
+	int error;
+
+	if (dp->dcache == NULL && (error = dc_build(fs, dp)) != 0)
+		return error;
+	dc = dp->dcache;
+	i = (size_t)dc_hash(name, namelen) & (dc->nslots - 1);
+	for (; dc->slots[i].ino != 0; i = (i + 1) & (dc->nslots - 1))
+		if (dc->slots[i].namelen == namelen && memcmp(dc->names +
+		    dc->slots[i].nameoff, name, namelen) == 0) {
+			*ino = dc->slots[i].ino;
+			return 0;
+		}
+	return ENOENT;
+}

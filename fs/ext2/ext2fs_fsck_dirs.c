@@ -1,0 +1,461 @@
+/* ext2fs_fsck_dirs.c: fsck pass 2: every directory block, its entries, ".", "..", file types and checksums. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "fs/ext2/ext2fs_fsck.h"
+#include "vfs/bio.h"
+#include "vfs/endian.h"
+
+/*
+ * Each directory is walked block by block in logical order. An entry that
+ * is malformed ends the block: with -y the rest of the block is given to
+ * the previous entry (or becomes one empty entry), as e2fsck does. An entry
+ * naming something unusable (an unused or out-of-range inode, a second
+ * name for a directory, a stray "." or "..") is cleared by merging it into
+ * the entry before it. Counts gathered here (names per inode, each
+ * directory's parent and "..") feed passes 3 and 4.
+ */
+
+struct fsck_dir {
+	struct ext2fs_fsck *fk;
+	uint32_t ino, gen;
+	uint8_t *raw;
+	struct fsck_htree *ht;
+	uint64_t next;          /* next logical block expected */
+	uint64_t lblk;          /* block being checked */
+	unsigned idx;           /* entry index in the block */
+	int dirty;
+	int trim;               /* entries may end at the block end: trim */
+	char path[256];
+};
+
+/* The directory's path, looked up the first time a message needs it. */
+static const char *dpath(struct fsck_dir *dd)
+{
+	if (dd->path[0] == '\0')
+		fsck_dirpath(dd->fk, dd->ino, dd->path, sizeof(dd->path));
+	return dd->path;
+}
+
+static size_t fsck_rec_len(const struct ext2fs *fs, const uint8_t *d)
+{
+	unsigned len = le16dec(d + 4);
+
+	if (fs->bsize < 65536)
+		return len;
+	if (len == 65535 || len == 0)
+		return 65536;
+	return (len & 65532) | ((len & 3) << 16);
+}
+
+static void fsck_set_rec_len(const struct ext2fs *fs, uint8_t *d, size_t len)
+{
+	if (fs->bsize >= 65536 && len == 65536)
+		le16enc(d + 4, 65535);
+	else if (fs->bsize >= 65536)
+		le16enc(d + 4, (uint16_t)((len & 65532) | ((len >> 16) & 3)));
+	else
+		le16enc(d + 4, (uint16_t)len);
+}
+
+static int is_dots(const uint8_t *name, size_t len)
+{
+	return name[0] == '.' && (len == 1 || (len == 2 && name[1] == '.'));
+}
+
+/* "." and ".." at the head of block 0; 1 if this entry was one of them. */
+static int fsck_dot_entry(struct fsck_dir *dd, uint8_t *d)
+{
+	struct ext2fs_fsck *fk = dd->fk;
+	uint32_t ino = le32dec(d);
+	unsigned nl = d[6];
+
+	if (dd->lblk != 0 || dd->idx > 1)
+		return 0;
+	if (nl != dd->idx + 1 || memcmp(d + 8, "..", nl) != 0) {
+		fsck_say(fk, FIX_NONE, "directory inode %u (%s): missing '%s'",
+		    dd->ino, dpath(dd), dd->idx ? ".." : ".");
+		return 0;
+	}
+	if (dd->idx == 0) {
+		if (ino != dd->ino && fsck_say(fk, FIX_ASK, "directory inode %u "
+		    "(%s): '.' is inode %u", dd->ino, dpath(dd), ino)) {
+			le32enc(d, dd->ino);
+			dd->dirty = 1;
+		}
+		fk->refs[dd->ino]++;
+	} else
+		fk->dotdot[dd->ino] = ino;
+	return 1;
+}
+
+/* Whether an entry must go; says why. Counts the name if it stays. */
+static int fsck_entry_bad(struct fsck_dir *dd, uint8_t *d)
+{
+	struct ext2fs_fsck *fk = dd->fk;
+	uint32_t ino = le32dec(d);
+	unsigned nl = d[6];
+	const char *why = NULL;
+	uint8_t st;
+
+	if (nl == 0 || memchr(d + 8, '/', nl) || memchr(d + 8, '\0', nl))
+		why = "a bad name";
+	else if (is_dots(d + 8, nl))
+		why = "a second '.' or '..'";
+	else if (ino > fk->ninodes ||
+	    (ino < fk->fs->first_ino && ino != EXT2_ROOT_INO))
+		why = "a bad or reserved inode number";
+	else if (IS_TYPE(fk->istate[ino]) == IS_FREE)
+		why = "an unused inode";
+	else if (IS_TYPE(fk->istate[ino]) == IS_DIR &&
+	    (fk->parent[ino] != 0 || ino == EXT2_ROOT_INO || ino == dd->ino))
+		why = "a second name for a directory";
+	if (why != NULL)
+		return fsck_say(fk, FIX_ASK, "directory inode %u (%s), entry "
+		    "'%.*s' (inode %u): %s: clearing", dd->ino, dpath(dd), (int)nl,
+		    (const char *)d + 8, ino, why) ? 1 : -1;
+	st = fk->istate[ino];
+	if (IS_TYPE(st) == IS_DIR)
+		fk->parent[ino] = dd->ino;
+	fk->refs[ino]++;
+	if (dd->ino == EXT2_ROOT_INO && IS_TYPE(st) == IS_DIR && nl == 10 &&
+	    memcmp(d + 8, "lost+found", 10) == 0)
+		fk->lost_found = ino;
+	return 0;
+}
+
+/* File type byte against the inode's mode. */
+static void fsck_entry_ftype(struct fsck_dir *dd, uint8_t *d)
+{
+	struct ext2fs_fsck *fk = dd->fk;
+	uint8_t st = fk->istate[le32dec(d)];
+	unsigned want = (fk->fs->incompat & INCOMPAT_FILETYPE) ? IS_FT(st) : 0;
+
+	if (IS_TYPE(st) == IS_BAD || d[7] == want)
+		return;
+	if (fsck_say(fk, FIX_SAFE, "directory inode %u (%s), entry '%.*s': "
+	    "file type %u, expected %u", dd->ino, dpath(dd), (int)d[6],
+	    (const char *)d + 8, d[7], want)) {
+		d[7] = (uint8_t)want;
+		dd->dirty = 1;
+	}
+}
+
+/* One well-formed live entry. Returns 1 to clear it. */
+static int fsck_entry(struct fsck_dir *dd, uint8_t *d)
+{
+	int bad;
+
+	if (fsck_dot_entry(dd, d))
+		return 0;
+	bad = fsck_entry_bad(dd, d);
+	if (bad)
+		return bad > 0;
+	fsck_entry_ftype(dd, d);
+	if (dd->ht != NULL && !fsck_htree_is_node(dd->ht, dd->lblk)) {
+		uint32_t hash;
+		if (fsck_htree_hash(dd->ht, d + 8, d[6], &hash) == 0)
+			fsck_htree_leaf(dd->ht, dd->lblk, hash);
+	}
+	return 0;
+}
+
+/* A malformed entry at off: ends the block's walk. */
+static void fsck_entry_broken(struct fsck_dir *dd, uint8_t *data,
+    size_t prev, size_t off, size_t len)
+{
+	struct ext2fs_fsck *fk = dd->fk;
+	uint8_t *d = data + off;
+	size_t have = len - off;
+
+	if (dd->trim && have >= 8 && fsck_rec_len(fk->fs, d) == have + 12 &&
+	    DIRENT_LEN(d[6]) <= have) {
+		fsck_set_rec_len(fk->fs, d, have);   /* index being removed */
+		dd->dirty = 1;
+		return;
+	}
+	if (!fsck_say(fk, FIX_ASK, "directory inode %u (%s), block %llu, "
+	    "offset %zu: corrupt entry (rec_len %zu, name_len %u): clearing "
+	    "to the end of the block", dd->ino, dpath(dd),
+	    (unsigned long long)dd->lblk, off,
+	    have >= 8 ? fsck_rec_len(fk->fs, d) : 0, have >= 8 ? d[6] : 0))
+		return;
+	if (prev != SIZE_MAX && !(dd->lblk == 0 && dd->idx <= 2))
+		fsck_set_rec_len(fk->fs, data + prev, len - prev);
+	else {
+		memset(d, 0, have < 8 ? have : 8);
+		fsck_set_rec_len(fk->fs, d, have);
+	}
+	dd->dirty = 1;
+}
+
+/* Walks the entries of data[0..len), repairing in place. */
+static void fsck_entries(struct fsck_dir *dd, uint8_t *data, size_t len)
+{
+	const struct ext2fs *fs = dd->fk->fs;
+	size_t off = 0, prev = SIZE_MAX;
+
+	for (dd->idx = 0; off < len; dd->idx++) {
+		uint8_t *d = data + off;
+		size_t rl = len - off >= 8 ? fsck_rec_len(fs, d) : 0;
+		if (len - off < DIRENT_MIN_SIZE || rl < DIRENT_MIN_SIZE ||
+		    rl % 4 || rl > len - off || (size_t)d[6] + 8 > rl) {
+			fsck_entry_broken(dd, data, prev, off, len);
+			return;
+		}
+		if (le32dec(d) != 0 && fsck_entry(dd, d)) {
+			if (prev != SIZE_MAX) {
+				fsck_set_rec_len(fs, data + prev,
+				    fsck_rec_len(fs, data + prev) + rl);
+				off += rl;
+				dd->dirty = 1;
+				continue;
+			}
+			le32enc(d, 0);
+			dd->dirty = 1;
+		} else if (le32dec(d) == 0 && dd->lblk == 0 && dd->idx < 2)
+			fsck_say(dd->fk, FIX_NONE, "directory inode %u (%s): "
+			    "missing '%s'", dd->ino, dpath(dd),
+			    dd->idx ? ".." : ".");
+		prev = off;
+		off += rl;
+	}
+}
+
+static int fsck_tail_ok(const struct ext2fs *fs, const uint8_t *data)
+{
+	const uint8_t *t = data + fs->bsize - DIRENT_TAIL_SIZE;
+
+	return le32dec(t) == 0 && le16dec(t + 4) == DIRENT_TAIL_SIZE &&
+	    t[6] == 0 && t[7] == DIRENT_TAIL_FT;
+}
+
+/* Checksum state of a block; *len = the bytes that hold entries. */
+static int fsck_dirblock_csum(struct fsck_dir *dd, uint64_t pblk,
+    const uint8_t *data, int node, size_t *len)
+{
+	struct ext2fs *fs = dd->fk->fs;
+	struct ext2fs_inode owner;
+
+	*len = fs->bsize;
+	if (!ext2fs_has_csum(fs))
+		return 0;
+	owner.ino = dd->ino;
+	owner.csum_seed = ext2fs_inode_seed(fs, dd->ino, dd->gen);
+	if (node)
+		return ext2fs_dx_csum_verify(fs, &owner, pblk, data,
+		    dd->lblk == 0 ? 32 : 8) != 0;
+	if (fsck_tail_ok(fs, data) || dd->trim) {
+		*len = fs->bsize - DIRENT_TAIL_SIZE;
+		return !fsck_tail_ok(fs, data) ||
+		    ext2fs_dirleaf_csum_verify(fs, &owner, pblk, data) != 0;
+	}
+	fsck_say(dd->fk, FIX_NONE, "directory inode %u (%s), block %llu: no "
+	    "room for a checksum", dd->ino, dpath(dd),
+	    (unsigned long long)dd->lblk);
+	return 0;
+}
+
+/* One directory block: checksum, entries, repairs written back. */
+static int fsck_dir_block(struct fsck_dir *dd, uint64_t lblk, uint64_t pblk)
+{
+	struct ext2fs *fs = dd->fk->fs;
+	int node = dd->ht != NULL && fsck_htree_is_node(dd->ht, lblk);
+	struct buf *bp;
+	size_t len;
+	int error, bad;
+
+	error = bread(dd->fk->mp->mnt_bc, pblk << fs->log_bsize, fs->bsize, &bp);
+	if (error)
+		return error;
+	dd->lblk = lblk;
+	dd->dirty = 0;
+	bad = fsck_dirblock_csum(dd, pblk, bp->b_data, node, &len);
+	if (!node || lblk == 0)
+		fsck_entries(dd, bp->b_data, len);
+	if (bad && !dd->dirty && fsck_say(dd->fk, FIX_SAFE, "directory inode "
+	    "%u (%s), block %llu: checksum wrong", dd->ino, dpath(dd),
+	    (unsigned long long)lblk))
+		dd->dirty = 1;
+	if (!dd->dirty) {
+		brelse(bp);
+		return 0;
+	}
+	if (node)
+		ext2fs_csum_set_dx(fs, dd->ino, dd->gen, bp->b_data,
+		    lblk == 0 ? 32 : 8);
+	else if (len < fs->bsize)
+		ext2fs_csum_set_dirleaf(fs, dd->ino, dd->gen, bp->b_data);
+	bdwrite(bp);
+	return 0;
+}
+
+static int fsck_dir_run(struct fsck_walk *w, uint64_t lblk, uint64_t pblk,
+    uint64_t len, int uninit)
+{
+	struct fsck_dir *dd = w->arg;
+	uint64_t i;
+	int error;
+
+	if (lblk > dd->next)
+		fsck_say(dd->fk, FIX_NONE, "directory inode %u (%s): hole at "
+		    "block %llu", dd->ino, dpath(dd), (unsigned long long)dd->next);
+	for (i = 0; i < len; i++) {
+		error = fsck_dir_block(dd, lblk + i, pblk + i);
+		if (error)
+			return error;
+	}
+	dd->next = lblk + len;
+	return 0;
+}
+
+/* An inline directory: the parent, then entries in the rest of i_block. */
+static void fsck_dir_inline(struct fsck_dir *dd)
+{
+	struct ext2fs_fsck *fk = dd->fk;
+
+	fk->refs[dd->ino]++;
+	fk->dotdot[dd->ino] = le32dec(dd->raw + I_BLOCK);
+	dd->lblk = 1;
+	dd->dirty = 0;
+	fsck_entries(dd, dd->raw + I_BLOCK + 4, I_BLOCK_SIZE - 4);
+}
+
+/* Clears a broken index: the directory is read linearly from now on. */
+static int fsck_dir_unindex(struct fsck_dir *dd)
+{
+	le32enc(dd->raw + I_FLAGS, le32dec(dd->raw + I_FLAGS) & ~IFL_INDEX);
+	dd->trim = 1;
+	return fsck_inode_write(dd->fk, dd->ino, dd->raw);
+}
+
+static int fsck_dir(struct ext2fs_fsck *fk, uint32_t ino, uint8_t *raw)
+{
+	struct fsck_dir dd = { .fk = fk, .ino = ino, .raw = raw };
+	struct fsck_walk w = { .fk = fk, .ino = ino, .raw = raw };
+	uint64_t nblocks;
+	int error;
+
+	error = fsck_inode_read(fk, ino, raw);
+	if (error)
+		return error;
+	dd.gen = le32dec(raw + I_GENERATION);
+	fk->ndirs++;
+	if (le32dec(raw + I_FLAGS) & IFL_INLINE_DATA) {
+		fsck_dir_inline(&dd);
+		return dd.dirty ? fsck_inode_write(fk, ino, raw) : 0;
+	}
+	nblocks = fsck_isize(fk->fs, raw) >> fk->fs->log_bsize;
+	error = fsck_htree_begin(fk, ino, raw, nblocks, &dd.ht);
+	if (error == EUCLEAN && (fk->repair || fk->preen))
+		error = fsck_dir_unindex(&dd);
+	else if (error == EUCLEAN)
+		error = 0;
+	if (error)
+		return error;
+	w.data = fsck_dir_run;
+	w.arg = &dd;
+	error = fsck_walk_blocks(&w);
+	if (error == EUCLEAN)
+		error = 0;      /* pass 1 said why */
+	if (dd.next == 0 && error == 0)
+		fsck_say(fk, FIX_NONE, "directory inode %u: no blocks", ino);
+	if (dd.ht != NULL && fsck_htree_end(dd.ht) == EUCLEAN && error == 0)
+		fsck_note(fk, "directory inode %u: rebuild its index with "
+		    "e2fsck -fD", ino);
+	return error;
+}
+
+/* Pass 2: every directory, in inode order. */
+int fsck_pass2(struct ext2fs_fsck *fk)
+{
+	uint8_t *raw = malloc(fk->fs->inode_size);
+	uint32_t ino;
+	int error = 0;
+
+	if (raw == NULL)
+		return ENOMEM;
+	for (ino = 1; ino <= fk->ninodes && error == 0; ino++)
+		if (IS_TYPE(fk->istate[ino]) == IS_DIR)
+			error = fsck_dir(fk, ino, raw);
+	free(raw);
+	return error;
+}
+
+struct fsck_find {
+	struct ext2fs_fsck *fk;
+	uint32_t ino;           /* look for this inode ... */
+	const char *name;       /* ... or this name */
+	char *out;
+	size_t outsize;
+	uint32_t found;
+	int hit;
+};
+
+/* Read-only scan of one block for fsck_dir_find. */
+static int fsck_find_run(struct fsck_walk *w, uint64_t lblk, uint64_t pblk,
+    uint64_t len, int uninit)
+{
+	struct fsck_find *f = w->arg;
+	const struct ext2fs *fs = f->fk->fs;
+	struct buf *bp;
+	size_t off = 0;
+
+	if (bread(f->fk->mp->mnt_bc, pblk << fs->log_bsize, fs->bsize, &bp))
+		return 1;
+	while (off + DIRENT_MIN_SIZE <= fs->bsize && !f->hit) {
+		const uint8_t *d = bp->b_data + off;
+		size_t rl = fsck_rec_len(fs, d);
+		if (rl < DIRENT_MIN_SIZE || rl % 4 || rl > fs->bsize - off ||
+		    (size_t)d[6] + 8 > rl)
+			break;
+		if (le32dec(d) != 0 && (f->ino ? le32dec(d) == f->ino &&
+		    !is_dots(d + 8, d[6]) : strlen(f->name) == d[6] &&
+		    memcmp(d + 8, f->name, d[6]) == 0)) {
+			f->hit = 1;
+			f->found = le32dec(d);
+			if (f->out)
+				snprintf(f->out, f->outsize, "%.*s", (int)d[6],
+				    (const char *)d + 8);
+		}
+		off += rl;
+	}
+	brelse(bp);
+	return f->hit;
+}
+
+/* Finds the entry naming `ino` (or called `name`) in directory dir. */
+int fsck_dir_find(struct ext2fs_fsck *fk, uint32_t dir, uint32_t ino,
+    const char *name, char *out, size_t outsize, uint32_t *found)
+{
+	struct fsck_find f = { fk, ino, name, out, outsize, 0, 0 };
+	struct fsck_walk w = { .fk = fk, .ino = dir };
+	uint8_t raw[1024];
+	int error;
+
+	if (dir < 1 || dir > fk->ninodes || fk->fs->inode_size > sizeof(raw) ||
+	    IS_TYPE(fk->istate[dir]) != IS_DIR)
+		return ENOENT;
+	error = fsck_inode_read(fk, dir, raw);
+	if (error)
+		return error;
+	if (le32dec(raw + I_FLAGS) & IFL_INLINE_DATA) {
+		if (name == NULL || strcmp(name, "..") != 0)
+			return ENOENT;
+		f.found = le32dec(raw + I_BLOCK);
+		f.hit = 1;
+	} else {
+		w.raw = raw;
+		w.data = fsck_find_run;
+		w.arg = &f;
+		fsck_walk_blocks(&w);
+	}
+	if (!f.hit)
+		return ENOENT;
+	if (found)
+		*found = f.found;
+	return 0;
+}
