@@ -179,7 +179,8 @@ static void scan_script(struct sandbox *sb, const char *text,
 static void allow_image(struct sandbox *sb, const char *spec, int writable)
 {
 	const char *at = strrchr(spec, '@');
-	unsigned how = SB_READ | (writable ? SB_WRITE : 0);
+	/* ioctl: the size of a block device (BLKGETSIZE64) */
+	unsigned how = SB_READ | SB_IOCTL | (writable ? SB_WRITE : 0);
 	struct stat st;
 	char *path;
 

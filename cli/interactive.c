@@ -415,8 +415,10 @@ int interactive_run(struct session *s)
 			putchar('\n');
 			break;
 		}
-		if (line[strspn(line, " \t")] != '\0')
-			add_history(line), added++;
+		if (line[strspn(line, " \t")] != '\0') {
+			add_history(line);
+			added++;
+		}
 		script_run_text(s, line, 0);
 		free(line);
 	}

@@ -31,7 +31,10 @@ smoke() {
 	[[ -x $FUZZ/$h ]] || { echo "no $FUZZ/$h: make fuzz-build failed" >&2; return 1; }
 	mapfile -t args < <(fuzz_args "$h" "$drv")
 	mkdir -p "$BATS_TEST_TMPDIR/corpus"
-	run timeout -k 5 $((SMOKE + 60)) "$FUZZ/$h" -max_total_time="$SMOKE" "${args[@]}" \
+	# libFuzzer caps inputs at 1 MiB unless told: the seeds with a journal are bigger
+	local maxlen
+	maxlen=$(stat -c %s "$SEEDS/$drv"/* | sort -n | tail -1)
+	run timeout -k 5 $((SMOKE + 60)) "$FUZZ/$h" -max_total_time="$SMOKE" -max_len="$maxlen" "${args[@]}" \
 		"$BATS_TEST_TMPDIR/corpus" "$SEEDS/$drv"
 	if [[ $status -ne 0 ]]; then
 		printf '%s\n' "$output" | tail -40 >&2

@@ -59,7 +59,8 @@ man_has_opt() {
 		grep -qF -- "$opt" <<<"$text" || { echo "man page lacks -o $opt" >&2; return 1; }
 	done
 	# every driver's declared options, read from its source
-	for opt in $(sed -n '/_opts\[\] = {/,/};/p' "$RUMPSH_ROOT"/fs/*/*_vfsops.c | grep -oE '"[a-z]+"' | tr -d '"'); do
+	for opt in $(awk '/_opts\[\] = \{/ { p = 1 } p { sub(/\/\*.*/, ""); print } p && /\};/ { p = 0 }' \
+		"$RUMPSH_ROOT"/fs/*/*_vfsops.c | grep -oE '"[a-z_]+"' | tr -d '"'); do
 		grep -qw -- "$opt" <<<"$text" || { echo "man page lacks driver option $opt" >&2; return 1; }
 	done
 	local ex

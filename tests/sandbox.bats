@@ -85,3 +85,14 @@ setup_file() {
 	# the history is still kept (appended to the one file the sandbox allows)
 	grep -qx 'info' "$in/.rumpsh_history"
 }
+
+@test "a block device as IMAGE opens under the sandbox (its size is an ioctl)" {
+	need_tool losetup
+	local dev
+	dev=$(losetup -f --show -r "$IMG") || fail "losetup failed"
+	run_rumpsh "$dev" -c 'cat /hello.txt; info'
+	losetup -d "$dev"
+	assert_success
+	assert_line hello
+	assert_line --regexp '^sandbox: active '
+}

@@ -174,7 +174,9 @@ static int fsck_journal(struct ext2fs_fsck *fk, int *stop)
 		return 0;
 	}
 	error = fsck_journal_sb(fk, jino, raw, &pending);
-	if (error || !(fs->incompat & INCOMPAT_RECOVER))
+	/* A read-write mount replayed the journal onto the image and set
+	 * needs_recovery itself, as the kernel does while mounted. */
+	if (error || !(fs->incompat & INCOMPAT_RECOVER) || fs->rw)
 		return error;
 	if (pending || fs->njmap > 0) {
 		fsck_say(fk, FIX_NONE, "journal needs recovery: run e2fsck");

@@ -149,3 +149,213 @@ int ext2fs_jnl_open(struct ext2fs *fs)
 		    "0x%x is not supported; open read-only (-r)", j->incompat);
 	return jw_map(fs, j);
 }
+
+/* A journal that needed recovery: its newest copies go in place first. */
+int ext2fs_jnl_replay(struct ext2fs *fs)
+{
+	struct ext2fs_journal *j = fs->jnl;
+	struct buf *bp;
+	size_t i;
+	int error = 0;
+
+	for (i = 0; i < fs->njmap && error == 0; i++) {
+		uint64_t blk = fs->jmap[i].fsblk;
+		error = ext2fs_bread(fs, 0, blk, &bp);
+		if (error)
+			break;
+		memcpy(j->buf, bp->b_data, fs->bsize);
+		brelse(bp);
+		bio_invalidate(fs->mp->mnt_bc, blk << fs->log_bsize);
+		error = blkdev_write(fs->mp->mnt_dev, blk << fs->log_bsize,
+		    j->buf, fs->bsize);
+	}
+	if (error == 0)
+		error = blkdev_flush(fs->mp->mnt_dev);
+	if (error)
+		return error;
+	free(fs->jmap);
+	fs->jmap = NULL;
+	fs->njmap = 0;
+	/* no stale block of the old log can carry a number this high */
+	if (be32dec(j->jsb + JSB_START) != 0)
+		j->seq += j->maxlen;
+	return jw_super(fs, j->first);
+}
+
+static size_t jw_tag_bytes(const struct ext2fs_journal *j)
+{
+	size_t sz = 12;
+
+	if (j->incompat & J_INCOMPAT_CSUM3)
+		return 16;
+	if (j->incompat & J_INCOMPAT_CSUM2)
+		sz += 2;
+	return (j->incompat & J_INCOMPAT_64BIT) ? sz : sz - 4;
+}
+
+static void jw_header(uint8_t *d, uint32_t type, uint32_t seq)
+{
+	be32enc(d, JBD2_MAGIC);
+	be32enc(d + 4, type);
+	be32enc(d + 8, seq);
+}
+
+/* One tag at t for fs block blk, whose logged copy is data. */
+static void jw_tag(const struct ext2fs_journal *j, uint8_t *t, uint64_t blk,
+    uint32_t flags, const uint8_t *data, size_t bsize)
+{
+	uint8_t s[4];
+	uint32_t c;
+
+	be32enc(s, j->seq);
+	c = crc32c(crc32c(j->seed, s, 4), data, bsize);
+	be32enc(t, (uint32_t)blk);
+	if (j->incompat & J_INCOMPAT_CSUM3) {
+		be32enc(t + 4, flags);
+		be32enc(t + 8, (uint32_t)(blk >> 32));
+		be32enc(t + 12, c);
+		return;
+	}
+	be16enc(t + 4, (j->incompat & J_INCOMPAT_CSUM2) ? (uint16_t)c : 0);
+	be16enc(t + 6, (uint16_t)flags);
+	if (j->incompat & J_INCOMPAT_64BIT)
+		be32enc(t + 8, (uint32_t)(blk >> 32));
+}
+
+/* Checksums a descriptor (tail) or commit block (h_chksum[0]). */
+static void jw_block_csum(const struct ext2fs_journal *j, uint8_t *d,
+    size_t bsize, size_t at)
+{
+	if (!jw_csum(j))
+		return;
+	be32enc(d + at, 0);
+	be32enc(d + at, crc32c(j->seed, d, bsize));
+}
+
+/* Logs the n blocks after descriptor position *pos; *pos moves past. */
+static int jw_log(struct ext2fs *fs, const uint64_t *blks, size_t n,
+    uint32_t *pos, uint8_t *desc)
+{
+	struct ext2fs_journal *j = fs->jnl;
+	size_t tb = jw_tag_bytes(j), end = fs->bsize - (jw_csum(j) ? 4 : 0);
+	size_t i = 0, off;
+	int error = 0;
+
+	while (i < n && error == 0) {
+		uint32_t dpos = (*pos)++;
+		uint8_t *last = NULL;
+		memset(desc, 0, fs->bsize);
+		jw_header(desc, 1, j->seq);
+		for (off = 12; i < n && off + tb + (off == 12 ? 16 : 0) <= end;
+		    i++) {
+			struct buf *bp;
+			uint32_t flags = off == 12 ? 0 : J_FLAG_SAME_UUID;
+			error = bread(fs->mp->mnt_bc, blks[i] << fs->log_bsize,
+			    fs->bsize, &bp);
+			if (error)
+				return error;
+			memcpy(j->buf, bp->b_data, fs->bsize);
+			brelse(bp);
+			if (be32dec(j->buf) == JBD2_MAGIC) {
+				be32enc(j->buf, 0);
+				flags |= J_FLAG_ESCAPE;
+			}
+			jw_tag(j, desc + off, blks[i], flags, j->buf, fs->bsize);
+			last = desc + off;
+			off += tb;
+			if (!(flags & J_FLAG_SAME_UUID)) {
+				memcpy(desc + off, j->jsb + JSB_UUID, 16);
+				off += 16;
+			}
+			if ((error = jw_write(fs, (*pos)++, j->buf)) != 0)
+				return error;
+		}
+		if (last != NULL) {
+			if (j->incompat & J_INCOMPAT_CSUM3)
+				be32enc(last + 4, be32dec(last + 4) | J_FLAG_LAST_TAG);
+			else
+				be16enc(last + 6, (uint16_t)(be16dec(last + 6) |
+				    J_FLAG_LAST_TAG));
+		}
+		jw_block_csum(j, desc, fs->bsize, fs->bsize - 4);
+		error = jw_write(fs, dpos, desc);
+	}
+	return error;
+}
+
+/* One transaction: log, commit, checkpoint, advance (see the top). */
+int ext2fs_jnl_commit(struct ext2fs *fs, const uint64_t *blks, size_t n,
+    const uint64_t *revoke, size_t nrev)
+{
+	struct ext2fs_journal *j = fs->jnl;
+	uint64_t *keep;
+	uint8_t *desc;
+	uint32_t pos = j->first;
+	struct timespec now;
+	size_t i, k = 0, tb = jw_tag_bytes(j);
+	int error = 0;
+
+	keep = malloc((n ? n : 1) * sizeof(*keep));
+	desc = malloc(fs->bsize);
+	if (keep == NULL || desc == NULL) {
+		free(keep);
+		free(desc);
+		return ENOMEM;
+	}
+	if (be32dec(j->jsb + JSB_START) == 0 && (error = jw_super(fs,
+	    j->first)) != 0) {
+		free(keep);
+		free(desc);
+		return error;
+	}
+	for (i = 0; i < n; i++)
+		if (!ext2fs_tx_was_freed(fs, blks[i]))
+			keep[k++] = blks[i];
+	error = (uint64_t)k + k / ((fs->bsize - 48) / tb) + 3 >=
+	    j->maxlen - j->first ? EFBIG : 0;
+	if (error == 0 && k > 0)
+		error = jw_log(fs, keep, k, &pos, desc);
+	if (error == 0)
+		error = blkdev_flush(fs->mp->mnt_dev);
+	if (error == 0 && k > 0) {
+		memset(desc, 0, fs->bsize);
+		jw_header(desc, 2, j->seq);
+		clock_gettime(CLOCK_REALTIME, &now);
+		be32enc(desc + 48, (uint32_t)((uint64_t)now.tv_sec >> 32));
+		be32enc(desc + 52, (uint32_t)now.tv_sec);
+		be32enc(desc + 56, (uint32_t)now.tv_nsec);
+		jw_block_csum(j, desc, fs->bsize, 16);
+		error = jw_write(fs, pos, desc);
+		if (error == 0)
+			error = blkdev_flush(fs->mp->mnt_dev);
+	}
+	free(keep);
+	free(desc);
+	if (error == 0)
+		error = bio_sync(fs->mp->mnt_bc);
+	if (error == 0 && k > 0) {
+		j->seq++;
+		error = jw_super(fs, j->first);
+	}
+	return error;
+}
+
+/* At sync and at the end of a session: everything is in place already,
+ * so the log is marked empty. */
+int ext2fs_jnl_checkpoint(struct ext2fs *fs)
+{
+	return fs->failed ? fs->failed : jw_super(fs, 0);
+}
+
+void ext2fs_jnl_close(struct ext2fs *fs)
+{
+	struct ext2fs_journal *j = fs->jnl;
+
+	if (j == NULL)
+		return;
+	ext2fs_iput(j->jip);
+	free(j->map);
+	free(j->buf);
+	free(j);
+	fs->jnl = NULL;
+}

@@ -8,7 +8,7 @@ export PATH=$PATH:/usr/sbin:/sbin
 export TZ=UTC LC_ALL=C MTOOLS_SKIP_CHECK=1
 export E2FSPROGS_FAKE_TIME=1700000000 SOURCE_DATE_EPOCH=1700000000
 
-for tool in mke2fs debugfs makefs mkfs.fat mcopy xorriso; do
+for tool in mke2fs e2fsck debugfs makefs mkfs.fat mcopy xorriso; do
 	if ! command -v "$tool" >/dev/null; then
 		echo "make-seeds.sh: missing tool: $tool (run make deps)" >&2
 		exit 1
@@ -44,6 +44,11 @@ q mke2fs -q -F -t ext4 -b 1024 -N 96 -O "$e4,^metadata_csum" -d "$tree" "$work/e
 q mke2fs -q -F -t ext4 -b 1024 -N 96 -O "$e4" -d "$tree" "$work/ext4csum.img" 256k
 q mke2fs -q -F -t ext4 -b 1024 -N 96 -O "$e4,inline_data,^metadata_csum" -d "$tree" "$work/ext4i.img" 256k
 q mke2fs -q -F -t ext3 -b 1024 -N 64 -J size=1 -d "$tree" "$work/ext3.img" 3072k
+# directories of more than one block get an htree index (e2fsck -D); 0 or 1: done
+e2fsck -fyD "$work/ext4.img" >/dev/null 2>&1 || (($? == 1)) || { echo "make-seeds.sh: e2fsck -D failed" >&2; exit 1; }
+# a committed transaction not yet checkpointed: mounting must replay the journal (in memory)
+head -c 3072 /dev/zero | tr '\0' j >"$work/jdata"
+printf 'jo\njw -b 3000,3001,3002 %s\njc\n' "$work/jdata" | q debugfs -w -f - "$work/ext3.img"
 for img in ext2 ext4 ext4csum ext4i ext3; do
 	q debugfs -w -R "ea_set /a.txt user.seed fuzz" "$work/$img.img"
 	cp "$work/$img.img" "$out/ext2/"

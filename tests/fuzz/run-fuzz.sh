@@ -15,8 +15,10 @@ for h in "$@"; do
 	[[ -x $bin ]] || { echo "run-fuzz.sh: no $bin (make fuzz-build)" >&2; exit 2; }
 	mkdir -p "$dir/corpus/$h"
 	log=$dir/logs/$h.log
+	# libFuzzer caps inputs at 1 MiB unless told: the seeds with a journal are bigger
+	maxlen=$(stat -c %s "$dir/seeds/$drv"/* | sort -n | tail -1)
 	# corpus/HARNESS grows between runs; the seeds and the regression inputs are read only
-	"$bin" -max_total_time="$secs" -rss_limit_mb=2048 -malloc_limit_mb=128 -timeout=10 \
+	"$bin" -max_total_time="$secs" -max_len="${maxlen:-1048576}" -rss_limit_mb=2048 -malloc_limit_mb=128 -timeout=10 \
 		-print_final_stats=1 -dict="tests/fuzz/$drv.dict" \
 		-artifact_prefix="$dir/crashes/$h-" \
 		"$dir/corpus/$h" "$dir/seeds/$drv" "tests/fuzz/regress/$drv" >"$log" 2>&1
