@@ -35,7 +35,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 CORE_LIB := $(BUILD)/librumpcore.a
 RUMPSH   := $(BUILD)/rumpsh
 
-.PHONY: all check check-one deps deps-check demo install clean bench fuzz fuzz-build samples
+.PHONY: all check check-one check-build deps deps-check demo install clean bench fuzz fuzz-build samples
 
 all: $(RUMPSH)
 	@ln -sf $(RUMPSH) rumpsh
@@ -83,12 +83,21 @@ deps-check:
 check-one: $(RUMPSH) $(UNIT_BIN)
 	@tests/run.sh $(BUILD)
 
+check-build: $(RUMPSH) $(UNIT_BIN)
+
 # check: the plain pass and the sanitized pass, one summary line at the end.
+# The two passes run side by side (one per core): the sanitized one writes
+# to build/check-san.log, shown after the plain pass's live output. Fixtures
+# are made afresh here once and shared by both passes.
 check: deps-check
-	@rm -f build/results.txt
-	@$(MAKE) --no-print-directory all
-	@$(MAKE) --no-print-directory check-one
-	@$(MAKE) --no-print-directory SANITIZE=1 check-one
+	@rm -rf build/results.txt build/fixtures build/check-san.log
+	@$(MAKE) --no-print-directory SANITIZE=1 check-build
+	@$(MAKE) --no-print-directory check-build all
+	@export RUMPSH_KEEP_FIXTURES=1; \
+	tests/run.sh build/san >build/check-san.log 2>&1 & san=$$!; \
+	tests/run.sh build/plain; \
+	wait $$san; echo "# ==== the sanitized pass (build/check-san.log):"; \
+	cat build/check-san.log
 	@tests/summary.sh build/results.txt
 
 demo: deps-check all

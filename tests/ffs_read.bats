@@ -143,23 +143,17 @@ tsk_vs_rumpsh() {
 _ffs_big() {
 	local out=$1 d
 	d=$(mktemp -d)
-	head -c 256M /dev/urandom >"$d/big"
+	head -c 64M /dev/urandom >"$d/big"
 	makefs -t ffs -o version=1,bsize=32768,fsize=4096 "$out" "$d" >/dev/null
 	rm -rf "$d"
 }
 
-@test "a 256 MiB get beats icat" {
+@test "a 64 MiB file: get gives the bytes icat gives (speed is measured by make bench)" {
 	need_tool icat
-	local img t_get t_icat best_get=999 best_icat=999 i
+	local img
 	img=$(fixture ffs-big _ffs_big)
-	for i in 1 2 3; do
-		rm -f "$BATS_TEST_TMPDIR/g"
-		t_get=$( { TIMEFORMAT=%R; time "$RUMPSH" -r "$img" get /big "$BATS_TEST_TMPDIR/g" >/dev/null; } 2>&1)
-		t_icat=$( { TIMEFORMAT=%R; time icat -f ufs1 "$img" 3 >"$BATS_TEST_TMPDIR/i"; } 2>&1)
-		best_get=$(awk -v a="$best_get" -v b="$t_get" 'BEGIN { print (b < a) ? b : a }')
-		best_icat=$(awk -v a="$best_icat" -v b="$t_icat" 'BEGIN { print (b < a) ? b : a }')
-	done
+	run_rumpsh -r "$img" get /big "$BATS_TEST_TMPDIR/g"
+	assert_success
+	icat -f ufs1 "$img" 3 >"$BATS_TEST_TMPDIR/i"
 	cmp "$BATS_TEST_TMPDIR/g" "$BATS_TEST_TMPDIR/i"
-	echo "get ${best_get}s, icat ${best_icat}s"
-	awk -v g="$best_get" -v i="$best_icat" 'BEGIN { exit !(g < i) }'
 }

@@ -97,15 +97,19 @@ pax_of() { LC_ALL=C.UTF-8 bsdtar --format pax --xattrs -cf "$2" -C "$1" .; }
 	assert_output 'linked twice'
 }
 
-@test "ext4: import is refused clearly until the ext2 driver writes; the image is unchanged" {
-	# When ext2 write lands, this test becomes a round trip like the FFS one.
+@test "ext4: import round trip: e2fsck clean, the kernel sees the entries" {
+	need_tool e2fsck mke2fs
 	local img
 	img=$(arc_copy "$(arc_ext4)")
-	cp "$img" "$T/before.img"
-	mk_tar "$T/t.tar" "add('hello.txt', b'hello\n')"
-	run_rumpsh -1 "$img" import "$T/t.tar"
-	[[ $stderr == *'writing ext2/ext3/ext4 is not supported yet'* ]]
-	cmp "$img" "$T/before.img"
+	mk_tar "$T/t.tar" "add('hello.txt', b'hello\\n')"
+	run_rumpsh "$img" import "$T/t.tar" /imported
+	assert_success
+	run e2fsck -fn "$img"
+	assert_success
+	run_rumpsh "$img" cat /imported/hello.txt
+	assert_output 'hello'
+	loop_mount_ro "$img" "$T/kern"
+	[ "$(cat "$T/kern/imported/hello.txt")" = hello ]
 }
 
 @test "import from stdin, compressed, cpio and zip, into a DEST directory" {

@@ -43,7 +43,8 @@ file_timeout=${RUN_FILE_TIMEOUT:-900}
 # first pass, so the first pass starts them afresh and the second reuses them.
 export RUMPSH_FIXTURES=${RUMPSH_FIXTURES:-$root/build/fixtures}
 # (Renamed aside first: a test run elsewhere in the tree may be writing fixtures as well.)
-if [[ ! -s $results && -d $RUMPSH_FIXTURES ]]; then
+# RUMPSH_KEEP_FIXTURES=1: the caller (make check) started them afresh itself.
+if [[ -z ${RUMPSH_KEEP_FIXTURES:-} && ! -s $results && -d $RUMPSH_FIXTURES ]]; then
 	old_fixtures=$RUMPSH_FIXTURES.old.$$
 	if mv "$RUMPSH_FIXTURES" "$old_fixtures"; then
 		rm -rf "$old_fixtures" 2>/dev/null || rm -rf "$old_fixtures" ||

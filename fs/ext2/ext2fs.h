@@ -232,6 +232,7 @@ struct ext2fs {
 	size_t tx_nfreed, tx_capfreed;
 	uint8_t *gdt_dirty;          /* per descriptor block: changed */
 	int sb_dirty;
+	int64_t tx_start_ms;         /* when the open transaction began */
 	struct ext2fs_journal *jnl;  /* NULL: no journal in use */
 };
 
@@ -319,6 +320,7 @@ void ext2fs_sb_dirty(struct ext2fs *fs);
 int ext2fs_tx_freed(struct ext2fs *fs, uint64_t blk, uint64_t n);
 int ext2fs_tx_was_freed(const struct ext2fs *fs, uint64_t blk);
 int ext2fs_commit(struct ext2fs *fs);
+int ext2fs_commit_now(struct ext2fs *fs);
 int ext2fs_write_begin(struct ext2fs *fs);
 int ext2fs_write_end(struct ext2fs *fs);
 int ext2fs_sync(struct mount *mp);
@@ -329,7 +331,7 @@ int ext2fs_jnl_replay(struct ext2fs *fs);
 int ext2fs_jnl_commit(struct ext2fs *fs, const uint64_t *blks, size_t n,
     const uint64_t *revoke, size_t nrev);
 int ext2fs_jnl_checkpoint(struct ext2fs *fs);
-int ext2fs_jnl_logged(const struct ext2fs *fs, uint64_t blk);
+size_t ext2fs_jnl_capacity(const struct ext2fs *fs);
 void ext2fs_jnl_close(struct ext2fs *fs);
 
 /* ext2fs_alloc.c: inodes; ext2fs_balloc.c: blocks. */

@@ -181,7 +181,7 @@ static int fsck_journal(struct ext2fs_fsck *fk, int *stop)
 	if (pending || fs->njmap > 0) {
 		fsck_say(fk, FIX_NONE, "journal needs recovery: run e2fsck");
 		*stop = 1;
-	} else if (fsck_say(fk, FIX_SAFE, "superblock: needs_recovery set but "
+	} else if (fsck_say(fk, FIX_SUMMARY, "superblock: needs_recovery set but "
 	    "the journal is empty")) {
 		le32enc(fs->sb + SB_FEATURE_INCOMPAT,
 		    le32dec(fs->sb + SB_FEATURE_INCOMPAT) & ~INCOMPAT_RECOVER);

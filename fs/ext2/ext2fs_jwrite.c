@@ -179,7 +179,7 @@ int ext2fs_jnl_replay(struct ext2fs *fs)
 	/* no stale block of the old log can carry a number this high */
 	if (be32dec(j->jsb + JSB_START) != 0)
 		j->seq += j->maxlen;
-	return jw_super(fs, j->first);
+	return jw_super(fs, 0);
 }
 
 static size_t jw_tag_bytes(const struct ext2fs_journal *j)
@@ -338,6 +338,12 @@ int ext2fs_jnl_commit(struct ext2fs *fs, const uint64_t *blks, size_t n,
 		error = jw_super(fs, j->first);
 	}
 	return error;
+}
+
+/* Blocks a transaction may log (descriptors and commit aside). */
+size_t ext2fs_jnl_capacity(const struct ext2fs *fs)
+{
+	return fs->jnl ? (fs->jnl->maxlen - fs->jnl->first) * 3 / 4 : 0;
 }
 
 /* At sync and at the end of a session: everything is in place already,

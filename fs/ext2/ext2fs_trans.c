@@ -151,14 +151,47 @@ static int cmp64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Ends the open transaction (see the invariant above). */
+/* Whether the open transaction may stay open after this operation: with a
+ * journal, operations are grouped (as jbd2 groups them) for up to
+ * EXT2_TX_MAX_MS or EXT2_TX_MAX_BLOCKS dirtied blocks, whichever first;
+ * each transaction still holds whole operations only. */
+#define EXT2_TX_MAX_MS     1000
+#define EXT2_TX_MAX_BLOCKS 2048
+static int ext2fs_tx_defer(struct ext2fs *fs)
+{
+	struct timespec now;
+	int64_t ms;
+
+	if (fs->jnl == NULL || fs->tx_n == 0)
+		return 0;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (fs->tx_start_ms == 0)
+		fs->tx_start_ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+	ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000 -
+	    fs->tx_start_ms;
+	return ms < EXT2_TX_MAX_MS && fs->tx_n < EXT2_TX_MAX_BLOCKS &&
+	    fs->tx_n < ext2fs_jnl_capacity(fs) / 2;
+}
+
+/* The end of an operation: commits now, or later (ext2fs_tx_defer). */
 int ext2fs_commit(struct ext2fs *fs)
+{
+	if (fs->failed)
+		return fs->failed;
+	if (ext2fs_tx_defer(fs))
+		return 0;
+	return ext2fs_commit_now(fs);
+}
+
+/* Ends the open transaction (see the invariant above). */
+int ext2fs_commit_now(struct ext2fs *fs)
 {
 	size_t i, n = 0;
 	int error = 0;
 
 	if (fs->failed)
 		return fs->failed;
+	fs->tx_start_ms = 0;
 	if (fs->sb_dirty || fs->tx_n > 0) {
 		error = ext2fs_flush_gdt(fs);
 		if (error == 0)
@@ -228,7 +261,7 @@ int ext2fs_sync(struct mount *mp)
 
 	if (!fs->rw)
 		return 0;
-	error = ext2fs_commit(fs);
+	error = ext2fs_commit_now(fs);
 	if (error == 0)
 		error = bio_sync(mp->mnt_bc);
 	if (error == 0 && fs->jnl != NULL)
