@@ -88,8 +88,9 @@ reads_only() {
 @test "drivers that cannot write say so: ext4, ISO 9660" {
 	local ext iso before
 	# ext4 writes, but not (yet) with inline_data
-	ext=$(wr_ext nowrite)
-	tune2fs -O inline_data "$ext" >/dev/null
+	ext=$BATS_TEST_TMPDIR/nowrite.img
+	mkdir -p "$BATS_TEST_TMPDIR/inl/dir/nested" && echo x >"$BATS_TEST_TMPDIR/inl/dir/x"
+	mke2fs -q -F -t ext4 -O inline_data -d "$BATS_TEST_TMPDIR/inl" "$ext" 8M
 	before=$(sha256sum <"$ext")
 	run_rumpsh -1 "$ext" mkdir /x
 	assert_equal "$stderr" "rumpsh: mkdir: $ext: writing to inline_data file systems is not supported yet; open read-only (-r)"

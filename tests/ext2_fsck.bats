@@ -170,3 +170,25 @@ run_cases() {
 	run e2fsck -fn "$img"
 	assert_success
 }
+
+@test "htree: an indexed directory is clean; a hash out of order is found, and -y drops the index" {
+	local img blk
+	img=$(fsck_copy ext4)
+	e2fsck -fyD "$img" >/dev/null 2>&1 || [[ $? -le 1 ]]
+	run debugfs -R "htree /many" "$img"
+	assert_output --partial 'Indirect levels'
+	run_rumpsh "$img" fsck -n
+	assert_success
+	blk=$(debugfs -R "bmap /many 0" "$img" 2>/dev/null)
+	# the first explicit hash of the root (after dot, dotdot, info, limit/count/block)
+	printf '\xff\xff\xff\x7f' | dd of="$img" bs=1 seek=$((blk * 1024 + 40)) conv=notrunc status=none
+	run e2fsck -fn "$img"
+	assert_failure
+	run_rumpsh -4 "$img" fsck -n
+	assert_output --partial 'htree index: hashes out of order'
+	run_rumpsh -1 "$img" fsck -y
+	run e2fsck -fn "$img"
+	assert_success
+	run_rumpsh "$img" cat /many/file-123
+	assert_output '123'
+}

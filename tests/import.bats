@@ -102,14 +102,14 @@ pax_of() { LC_ALL=C.UTF-8 bsdtar --format pax --xattrs -cf "$2" -C "$1" .; }
 	local img
 	img=$(arc_copy "$(arc_ext4)")
 	mk_tar "$T/t.tar" "add('hello.txt', b'hello\\n')"
-	run_rumpsh "$img" import "$T/t.tar" /imported
+	run_rumpsh "$img" import "$T/t.tar"
 	assert_success
 	run e2fsck -fn "$img"
 	assert_success
-	run_rumpsh "$img" cat /imported/hello.txt
+	run_rumpsh "$img" cat /hello.txt
 	assert_output 'hello'
 	loop_mount_ro "$img" "$T/kern"
-	[ "$(cat "$T/kern/imported/hello.txt")" = hello ]
+	[ "$(cat "$T/kern/hello.txt")" = hello ]
 }
 
 @test "import from stdin, compressed, cpio and zip, into a DEST directory" {

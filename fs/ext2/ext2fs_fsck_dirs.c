@@ -171,12 +171,6 @@ static void fsck_entry_broken(struct fsck_dir *dd, uint8_t *data,
 	uint8_t *d = data + off;
 	size_t have = len - off;
 
-	if (dd->trim && have >= 8 && fsck_rec_len(fk->fs, d) == have + 12 &&
-	    DIRENT_LEN(d[6]) <= have) {
-		fsck_set_rec_len(fk->fs, d, have);   /* index being removed */
-		dd->dirty = 1;
-		return;
-	}
 	if (!fsck_say(fk, FIX_ASK, "directory inode %u (%s), block %llu, "
 	    "offset %zu: corrupt entry (rec_len %zu, name_len %u): clearing "
 	    "to the end of the block", dd->ino, dpath(dd),
@@ -201,6 +195,12 @@ static void fsck_entries(struct fsck_dir *dd, uint8_t *data, size_t len)
 	for (dd->idx = 0; off < len; dd->idx++) {
 		uint8_t *d = data + off;
 		size_t rl = len - off >= 8 ? fsck_rec_len(fs, d) : 0;
+		if (dd->trim && rl == len - off + DIRENT_TAIL_SIZE &&
+		    DIRENT_LEN(d[6]) <= len - off) {
+			rl = len - off;         /* make room for the tail */
+			fsck_set_rec_len(fs, d, rl);
+			dd->dirty = 1;
+		}
 		if (len - off < DIRENT_MIN_SIZE || rl < DIRENT_MIN_SIZE ||
 		    rl % 4 || rl > len - off || (size_t)d[6] + 8 > rl) {
 			fsck_entry_broken(dd, data, prev, off, len);
