@@ -90,7 +90,9 @@ check-build: $(RUMPSH) $(UNIT_BIN)
 # to build/check-san.log, shown after the plain pass's live output. Fixtures
 # are made afresh here once and shared by both passes.
 check: deps-check
-	@rm -rf build/results.txt build/fixtures build/check-san.log
+	@rm -f build/results.txt build/check-san.log
+	@if [ -d build/fixtures ]; then mv build/fixtures build/fixtures.old.$$$$ && \
+	    { rm -rf build/fixtures.old.* 2>/dev/null || true; }; fi
 	@$(MAKE) --no-print-directory SANITIZE=1 check-build
 	@$(MAKE) --no-print-directory check-build all
 	@export RUMPSH_KEEP_FIXTURES=1; \

@@ -174,7 +174,7 @@ write_ops() {
 @test "errno parity: the same answers as the kernel's ext4 on the same read-only image" {
 	local img
 	img=$(mnt_image ext4)
-	fuse_mount "$img" "$M"
+	fuse_mount "$img" "$M" -r
 	loop_mount_ro "$img" "$BATS_TEST_TMPDIR/kern"
 	python3 "$MNT_HELPER_DIR/mount_errno.py" "$BATS_TEST_TMPDIR/kern" ro >"$BATS_TEST_TMPDIR/kern.out"
 	python3 "$MNT_HELPER_DIR/mount_errno.py" "$M" ro >"$BATS_TEST_TMPDIR/ours.out"
@@ -259,7 +259,7 @@ write_ops() {
 	img=$(mnt_image ext4)
 	local before
 	before=$(sha256sum <"$img")
-	fuse_mount "$img" "$M"
+	fuse_mount "$img" "$M" -r
 	cat "$M/big.bin" >/dev/null
 	kill -9 "$FUSE_PID"
 	unset "FUSE_PIDS[$M]"

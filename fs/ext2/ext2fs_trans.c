@@ -236,6 +236,9 @@ int ext2fs_write_begin(struct ext2fs *fs)
 	fs->gdt_dirty = calloc((fs->ngroups + per - 1) / per, 1);
 	if (fs->gdt_dirty == NULL)
 		return ENOMEM;
+	if ((fs->incompat & INCOMPAT_RECOVER) && vfs_opt(fs->mp, "noload"))
+		return vfs_refuse(fs->mp, EROFS, "the journal needs recovery: "
+		    "writing with -o noload would lose it; open without noload");
 	fs->rw = 1;
 	if (fs->compat & COMPAT_HAS_JOURNAL) {
 		error = ext2fs_jnl_open(fs);
