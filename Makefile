@@ -140,7 +140,7 @@ FUZZ_CFLAGS  := -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address
                 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -I.
 FUZZ_LDFLAGS := -fsanitize=fuzzer,address,undefined
 FUZZ_READ    := ext2 ffs msdos cd9660
-FUZZ_WRITE   := ffs msdos
+FUZZ_WRITE   := ffs msdos ext2
 FUZZ_OBJ     := $(CORE_SRC:%.c=$(FUZZ_DIR)/obj/%.o)
 FUZZ_BINS    := $(FUZZ_READ:%=$(FUZZ_DIR)/fuzz_read_%) $(FUZZ_WRITE:%=$(FUZZ_DIR)/fuzz_write_%)
 

@@ -16,7 +16,7 @@
 /*
  * Policy. The image is parsed only after the process is confined, so a
  * hostile image that takes over the parser can reach no more than:
- *  - the image file (read; write unless -o ro);
+ *  - the image file (read, and ioctl for a device; write unless -r or -o ro);
  *  - the host paths the session's commands name, as each command declares
  *    them below: an output path (get's HOSTDEST, extract's -f/-C) allows
  *    writing beneath it (its parent directory if it is not a directory);

@@ -4,7 +4,7 @@
 load test_helper
 
 FUZZ=$RUMPSH_ROOT/build/fuzz
-SMOKE=${FUZZ_SMOKE_SECONDS:-2}  # both passes of make check run it: 6 harnesses x 2 x 2 s
+SMOKE=${FUZZ_SMOKE_SECONDS:-2}  # both passes of make check run it: 7 harnesses x 2 s each
 
 setup_file() {
 	need_tool clang make flock mke2fs debugfs makefs mkfs.fat mcopy xorriso
@@ -73,6 +73,7 @@ replay() {
 @test "fuzz_read_cd9660: a smoke run on the seeds finds nothing" { smoke read_cd9660; }
 @test "fuzz_write_ffs: a smoke run on the seeds finds nothing" { smoke write_ffs; }
 @test "fuzz_write_msdos: a smoke run on the seeds finds nothing" { smoke write_msdos; }
+@test "fuzz_write_ext2: a smoke run on the seeds finds nothing" { smoke write_ext2; }
 
 @test "regression inputs of ext2 replay clean" { replay ext2; }
 @test "regression inputs of ffs replay clean" { replay ffs; }
