@@ -60,7 +60,7 @@ static int slot_byte(struct denode *dp, uint32_t off, uint8_t *b)
 static int dir_grow(struct denode *dp, uint32_t count)
 {
 	struct msdosfs *fs = dp->fs;
-	uint32_t len, last, first, c, i;
+	uint32_t len, last, first = 0, c, i;
 	int error;
 
 	if (dp->start == 0 || dp->size + (uint64_t)count * fs->csize >
