@@ -78,22 +78,18 @@ timings=()
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
-# run_tap NAME CMD...: run one TAP producer live, then count its results. A producer that
-# printed no plan, fewer tests than its plan, or failed with no "not ok" line (a crash, a
-# timeout, a leak report at exit) counts one failure more.
-run_tap() {
-	local name=$1
-	shift
-	echo "# ==== $label: $name"
-	local status=0 start=$SECONDS
-	"$@" </dev/null 2>&1 | tee "$log" || status=${PIPESTATUS[0]}
-	timings+=("$(printf '%5d s  %s' $((SECONDS - start)) "$name")")
+# count_tap NAME LOG STATUS SECONDS: count one finished TAP producer's results. A producer
+# that printed no plan, fewer tests than its plan, or failed with no "not ok" line (a
+# crash, a timeout, a leak report at exit) counts one failure more.
+count_tap() {
+	local name=$1 out=$2 status=$3 secs=$4
+	timings+=("$(printf '%5d s  %s' "$secs" "$name")")
 	local counts ok notok plan
 	counts=$(awk '
 		/^ok( |$)/ { ok++ }
 		/^not ok( |$)/ { notok++ }
 		/^1\.\.[0-9]+/ { sub(/^1\.\./, ""); plan = $0 + 0; hasplan = 1 }
-		END { printf "%d %d %d\n", ok, notok, hasplan ? plan : -1 }' "$log")
+		END { printf "%d %d %d\n", ok, notok, hasplan ? plan : -1 }' "$out")
 	read -r ok notok plan <<<"$counts"
 	local fail=$notok
 	if ((plan < 0)); then
@@ -116,6 +112,44 @@ run_tap() {
 	((fail == 0)) || failed_names+=("$name")
 }
 
+# run_tap NAME CMD...: run one TAP producer with its output live, then count it.
+run_tap() {
+	local name=$1
+	shift
+	echo "# ==== $label: $name"
+	local status=0 start=$SECONDS
+	"$@" </dev/null 2>&1 | tee "$log" || status=${PIPESTATUS[0]}
+	count_tap "$name" "$log" "$status" $((SECONDS - start))
+}
+
+# run_suites FILE...: the bats files, RUN_JOBS at a time (default 2: most suites wait on
+# mkfs, loop devices and the disk more than on the CPU). Each file's output is shown,
+# in order, once it has finished.
+run_suites() {
+	local jobs=${RUN_JOBS:-2} dir i n=$#
+	dir=$(mktemp -d)
+	local -a files=("$@")
+	for ((i = 0; i < n; i++)); do
+		while (($(jobs -rp | wc -l) >= jobs)); do wait -n || true; done
+		(
+			start=$SECONDS status=0
+			timeout -k 10 "$file_timeout" bats --tap "${files[i]}" </dev/null >"$dir/$i.log" 2>&1 ||
+				status=$?
+			echo "$status $((SECONDS - start))" >"$dir/$i.status"
+		) &
+	done
+	wait
+	for ((i = 0; i < n; i++)); do
+		local status secs
+		echo "# ==== $label: ${files[i]}"
+		cat "$dir/$i.log"
+		read -r status secs <"$dir/$i.status" || { status=1 secs=0; }
+		count_tap "${files[i]}" "$dir/$i.log" "$status" "$secs"
+	done
+	rm -rf "$dir"
+	sweep_mounts
+}
+
 sweep_mounts
 ran=0
 shopt -s nullglob
@@ -131,10 +165,9 @@ else
 fi
 for suite in "${suites[@]}"; do
 	[[ -f $suite ]] || die "no bats file $suite"
-	run_tap "$suite" timeout -k 10 "$file_timeout" bats --tap "$suite"
-	sweep_mounts
 	ran=$((ran + 1))
 done
+((${#suites[@]} == 0)) || run_suites "${suites[@]}"
 ((ran > 0)) || die "no unit test binaries in $builddir/unit and no tests/*.bats: nothing to run"
 
 echo "$total_pass $total_fail $label" >>"$results"
