@@ -32,6 +32,7 @@ struct session {
 	int quiet;                      /* errors are not printed (completion) */
 	int quit;                       /* `exit` was run */
 	int exit_status;                /* the status `exit N` asked for */
+	void *iobuf;                    /* get's copy buffer, kept for the session */
 };
 
 /* session.c */
@@ -194,6 +195,7 @@ void inoset_free(struct inoset *set);
 /* iobuf.c: the buffer file data moves through (cat, get) */
 #define IOBUF_SIZE (2u << 20)
 void *iobuf_alloc(void);
+void *sess_iobuf(struct session *s);
 
 /* hostcopy.c: writing what get copies out onto the host */
 int host_write_file(struct session *s, const char *path, struct vnode *vp,

@@ -67,7 +67,7 @@ static int write_sparse(int fd, const unsigned char *buf, size_t len,
 int host_write_file(struct session *s, const char *path, struct vnode *vp,
     int fd, uint64_t size)
 {
-	unsigned char *buf = iobuf_alloc();
+	unsigned char *buf = sess_iobuf(s);
 	uint64_t off = 0;
 	size_t want, done;
 	int error = 0, host = 0;
@@ -90,7 +90,6 @@ int host_write_file(struct session *s, const char *path, struct vnode *vp,
 		error = errno;
 		host = 1;
 	}
-	free(buf);
 	if (error && host)
 		return sess_errmsg(s, path, "writing the copy: %s",
 		    strerror(error));

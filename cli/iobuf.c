@@ -18,3 +18,14 @@ void *iobuf_alloc(void)
 		(void)madvise(buf, IOBUF_SIZE, MADV_HUGEPAGE);
 	return buf;
 }
+
+/*
+ * The session's own buffer, made at first use and freed by session_close:
+ * get -r of thousands of small files then maps no 2 MiB region per file.
+ */
+void *sess_iobuf(struct session *s)
+{
+	if (s->iobuf == NULL)
+		s->iobuf = iobuf_alloc();
+	return s->iobuf;
+}

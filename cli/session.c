@@ -82,6 +82,8 @@ int session_close(struct session *s)
 	if (s->cwd)
 		vrele(s->cwd);
 	s->cwd = NULL;
+	free(s->iobuf);
+	s->iobuf = NULL;
 	if (s->mp == NULL)
 		return ST_OK;
 	if (!(s->mp->mnt_flags & MNT_RDONLY)) {
