@@ -484,6 +484,19 @@ int ext2fs_inline_get(struct ext2fs *fs, struct ext2fs_inode *ip,
     const uint8_t **extra, size_t *extralen);
 int ext2fs_inline_read(struct ext2fs *fs, struct ext2fs_inode *ip,
     void *buf, size_t len, uint64_t off, size_t *done);
+/* readdir's walk state, shared by block and inline directories */
+struct ext2fs_rd {
+	struct ext2fs *fs;
+	uint64_t dirino;
+	int dots;               /* "." and ".." may name the directory itself */
+	uint64_t base;          /* byte offset of this block in the directory */
+	uint64_t pos;           /* skip entries before this offset */
+	uint64_t stop;          /* where the caller's buffer filled up */
+	vfs_filldir_t fill;
+	void *arg;
+};
+int ext2fs_readdir_fn(void *arg, size_t off, uint64_t ino,
+    const uint8_t *name, size_t namelen, unsigned ftype, size_t reclen);
 int ext2fs_inline_readdir(struct vnode *vp, uint64_t *cookie,
     vfs_filldir_t fill, void *arg);
 int ext2fs_inline_lookup(struct ext2fs *fs, struct ext2fs_inode *dp,

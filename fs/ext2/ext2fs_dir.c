@@ -214,17 +214,8 @@ int ext2fs_lookup(struct vnode *dvp, const char *name, size_t namelen,
 	return ext2fs_child(dvp, ino, name, namelen, vpp);
 }
 
-struct ext2fs_rd {
-	struct ext2fs *fs;
-	uint64_t dirino;
-	uint64_t base;          /* byte offset of this block in the directory */
-	uint64_t pos;           /* skip entries before this offset */
-	uint64_t stop;          /* where the caller's buffer filled up */
-	vfs_filldir_t fill;
-	void *arg;
-};
-
-static int ext2fs_readdir_fn(void *arg, size_t off, uint64_t ino,
+/* Hands one directory entry to readdir's caller (block and inline dirs). */
+int ext2fs_readdir_fn(void *arg, size_t off, uint64_t ino,
     const uint8_t *name, size_t namelen, unsigned ftype, size_t reclen)
 {
 	struct ext2fs_rd *rd = arg;
@@ -232,7 +223,8 @@ static int ext2fs_readdir_fn(void *arg, size_t off, uint64_t ino,
 
 	if (ino == 0 || at < rd->pos)
 		return 0;
-	if (ino == rd->dirino && !ext2fs_is_dot((const char *)name, namelen))
+	if (ino == rd->dirino &&
+	    !(rd->dots && ext2fs_is_dot((const char *)name, namelen)))
 		return vfs_corrupt(rd->fs->mp, rd->dirino, 0, "directory entry "
 		    "'%.*s': expected another inode, found the directory itself",
 		    (int)namelen, name);
@@ -250,7 +242,7 @@ int ext2fs_readdir(struct vnode *vp, uint64_t *cookie, vfs_filldir_t fill,
 {
 	struct ext2fs *fs = ext2fs_fs(vp->v_mount);
 	struct ext2fs_inode *dp = vp->v_data;
-	struct ext2fs_rd rd = { fs, dp->ino, 0, *cookie, 0, fill, arg };
+	struct ext2fs_rd rd = { fs, dp->ino, 1, 0, *cookie, 0, fill, arg };
 	struct buf *bp;
 	int error;
 

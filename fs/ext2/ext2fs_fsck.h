@@ -95,7 +95,6 @@ void fsck_dirpath(struct ext2fs_fsck *fk, uint32_t dir, char *buf,
 /* ext2fs_fsck_blocks.c: walking, metadata layout */
 int fsck_walk_blocks(struct fsck_walk *w);
 int fsck_blk_ok(const struct ext2fs_fsck *fk, uint64_t blk, uint64_t len);
-int fsck_has_super(const struct ext2fs *fs, uint32_t g);
 uint64_t fsck_desc_block(const struct ext2fs *fs, uint32_t i);
 uint32_t fsck_gdt_blocks(const struct ext2fs *fs);
 int fsck_mark_metadata(struct ext2fs_fsck *fk);

@@ -249,30 +249,6 @@ int fsck_walk_blocks(struct fsck_walk *w)
 	return error;
 }
 
-/* Does group g hold a superblock backup (and a copy of the descriptors)? */
-int fsck_has_super(const struct ext2fs *fs, uint32_t g)
-{
-	uint64_t p;
-	uint32_t n;
-
-	if (g == 0)
-		return 1;
-	if (fs->compat & COMPAT_SPARSE_SUPER2)
-		return g == le32dec(fs->sb + SB_BACKUP_BGS) ||
-		    g == le32dec(fs->sb + SB_BACKUP_BGS + 4);
-	if (g == 1 || !(fs->ro_compat & RO_COMPAT_SPARSE_SUPER))
-		return 1;
-	if (!(g & 1))
-		return 0;
-	for (n = 3; n <= 7; n += 2) {
-		for (p = n; p < g; p *= n)
-			;
-		if (p == g)
-			return 1;
-	}
-	return 0;
-}
-
 /* Descriptor blocks before meta_bg takes over (all of them without it). */
 uint32_t fsck_gdt_blocks(const struct ext2fs *fs)
 {
@@ -295,7 +271,7 @@ uint64_t fsck_desc_block(const struct ext2fs *fs, uint32_t i)
 		return fs->first_data_block + 1 + i;
 	g = (uint64_t)i * per;
 	return g * fs->blocks_per_group + fs->first_data_block +
-	    (fsck_has_super(fs, (uint32_t)g) ? 1 : 0);
+	    (ext2fs_group_has_super(fs, (uint32_t)g) ? 1 : 0);
 }
 
 uint64_t fsck_gd_blk(const struct ext2fs *fs, const uint8_t *gd, unsigned lo,
@@ -365,7 +341,7 @@ static void mark_super(struct ext2fs_fsck *fk, uint32_t g)
 	uint64_t start = fs->first_data_block + (uint64_t)g * fs->blocks_per_group;
 	uint32_t per = fs->bsize / fs->desc_size, mg = g / per, idx = g % per;
 	uint32_t rsv = le16dec(fs->sb + SB_RESERVED_GDT_BLOCKS);
-	int sup = fsck_has_super(fs, g);
+	int sup = ext2fs_group_has_super(fs, g);
 
 	if (sup) {
 		mark_range(fk, g, start, 1, 1, "superblock");

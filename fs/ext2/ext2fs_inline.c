@@ -99,39 +99,13 @@ int ext2fs_inline_lookup(struct ext2fs *fs, struct ext2fs_inode *dp,
 	return error;
 }
 
-struct inline_rd {
-	struct ext2fs *fs;
-	uint64_t self, base, pos, stop;
-	vfs_filldir_t fill;
-	void *arg;
-};
-
-static int ext2fs_inline_rd_fn(void *arg, size_t off, uint64_t ino,
-    const uint8_t *name, size_t namelen, unsigned ftype, size_t reclen)
-{
-	struct inline_rd *rd = arg;
-	uint64_t at = rd->base + off;
-
-	if (ino == 0 || at < rd->pos)
-		return 0;
-	if (ino == rd->self)
-		return vfs_corrupt(rd->fs->mp, rd->self, 0, "directory entry "
-		    "'%.*s': expected another inode, found the directory itself",
-		    (int)namelen, name);
-	if (rd->fill(rd->arg, (const char *)name, namelen, ino,
-	    (enum vtype)ext2fs_ftype_to_vtype(rd->fs, ftype), at + reclen)) {
-		rd->stop = at;
-		return -1;
-	}
-	return 0;
-}
-
 int ext2fs_inline_readdir(struct vnode *vp, uint64_t *cookie,
     vfs_filldir_t fill, void *arg)
 {
 	struct ext2fs *fs = ext2fs_fs(vp->v_mount);
 	struct ext2fs_inode *dp = vp->v_data;
-	struct inline_rd rd = { fs, dp->ino, INLINE_DOTDOT_SIZE, *cookie, 0,
+	/* inline directories keep no "." entry: one naming itself is corrupt */
+	struct ext2fs_rd rd = { fs, dp->ino, 0, INLINE_DOTDOT_SIZE, *cookie, 0,
 	    fill, arg };
 	const uint8_t *extra;
 	size_t extralen;
@@ -155,11 +129,11 @@ int ext2fs_inline_readdir(struct vnode *vp, uint64_t *cookie,
 	}
 	rd.pos = *cookie;
 	error = ext2fs_dirent_walk(fs, dp, 0, dp->iblock + INLINE_DOTDOT_SIZE,
-	    I_BLOCK_SIZE - INLINE_DOTDOT_SIZE, ext2fs_inline_rd_fn, &rd);
+	    I_BLOCK_SIZE - INLINE_DOTDOT_SIZE, ext2fs_readdir_fn, &rd);
 	if (error == 0 && extralen > 0) {
 		rd.base = I_BLOCK_SIZE;
 		error = ext2fs_dirent_walk(fs, dp, 0, extra, extralen,
-		    ext2fs_inline_rd_fn, &rd);
+		    ext2fs_readdir_fn, &rd);
 	}
 	if (error == -1) {
 		*cookie = rd.stop;
