@@ -32,9 +32,12 @@ static int write_all(int fd, const unsigned char *p, size_t n, off_t off)
 	return 0;
 }
 
-/* Writes buf[0..len) at off, skipping all-zero grains (they stay holes). */
+/*
+ * Writes buf[0..len) at off, skipping all-zero grains (they stay holes);
+ * *end moves to the end of the last byte written, if any was.
+ */
 static int write_sparse(int fd, const unsigned char *buf, size_t len,
-    uint64_t off)
+    uint64_t off, uint64_t *end)
 {
 	size_t i = 0, start, g;
 	int error;
@@ -56,6 +59,7 @@ static int write_sparse(int fd, const unsigned char *buf, size_t len,
 		    (off_t)(off + start));
 		if (error)
 			return error;
+		*end = off + i;
 	}
 	return 0;
 }
@@ -68,7 +72,7 @@ int host_write_file(struct session *s, const char *path, struct vnode *vp,
     int fd, uint64_t size)
 {
 	unsigned char *buf = sess_iobuf(s);
-	uint64_t off = 0;
+	uint64_t off = 0, end = 0;
 	size_t want, done;
 	int error = 0, host = 0;
 
@@ -80,13 +84,14 @@ int host_write_file(struct session *s, const char *path, struct vnode *vp,
 		if ((error = VOP_READ(vp, buf, want, off, &done)) != 0 ||
 		    done == 0)
 			break;
-		if ((error = write_sparse(fd, buf, done, off)) != 0) {
+		if ((error = write_sparse(fd, buf, done, off, &end)) != 0) {
 			host = 1;
 			break;
 		}
 		off += done;
 	}
-	if (error == 0 && ftruncate(fd, (off_t)off) != 0) {
+	/* the file was empty: only a hole at its end leaves it short */
+	if (error == 0 && end != off && ftruncate(fd, (off_t)off) != 0) {
 		error = errno;
 		host = 1;
 	}
