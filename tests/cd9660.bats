@@ -254,3 +254,23 @@ _cd_build_huge() {
 	# the shell refuses rw before the driver does (which answers EROFS, "ISO 9660 is read-only")
 	[[ $stderr == *read-only* ]]
 }
+
+@test "cd9660: a hybrid ISO with an MBR opens at offset 0; its appended EFI partition opens as @2" {
+	need_tool mkfs.fat
+	local t=$BATS_TEST_TMPDIR/t esp=$BATS_TEST_TMPDIR/esp.img iso=$BATS_TEST_TMPDIR/hybrid.iso
+	mkdir -p "$t"
+	printf 'on the hybrid disc\n' >"$t/a.txt"
+	head -c 1M /dev/zero >"$esp"
+	mkfs.fat "$esp" >/dev/null
+	xorriso -as mkisofs -quiet -R -J -append_partition 2 0xef "$esp" \
+		--protective-msdos-label -o "$iso" "$t" 2>/dev/null
+	run_rumpsh "$iso" cat /a.txt
+	assert_success
+	assert_output 'on the hybrid disc'
+	bsdtar -xOf "$iso" a.txt | cmp - "$t/a.txt"
+	run_rumpsh "$iso" info
+	assert_line --partial 'partition table: mbr'
+	run_rumpsh "$iso@2" ls /
+	assert_success
+	assert_output ''
+}
