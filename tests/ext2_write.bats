@@ -150,16 +150,15 @@ touch -d @2200000000.123456789 /f"
 	ew_fsck "$img"
 }
 
-@test "speed: a 10,000-entry linear directory lists in well under a second" {
+@test "a 10,000-entry linear directory lists every entry (its speed is checked by make bench)" {
 	local img=$BATS_TEST_TMPDIR/t.img d=$BATS_TEST_TMPDIR/big
 	mkdir -p "$d/many"
 	(cd "$d/many" && seq 1 10000 | sed 's/^/file-with-a-name-/' | xargs touch)
 	ew_image "$img" "$d" -t ext4
-	local start end
-	start=$(date +%s%N)
 	run_rumpsh "$img" ls -l /many
-	end=$(date +%s%N)
 	assert_success
 	[ "${#lines[@]}" -ge 10000 ]
-	[ $(((end - start) / 1000000)) -lt 500 ]
+	run_rumpsh "$img" ls /many
+	assert_success
+	diff <(printf '%s\n' "${lines[@]}") <(cd "$d/many" && ls)
 }
