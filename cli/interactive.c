@@ -1,4 +1,4 @@
-/* interactive.c: the readline session: prompt, history in ~/.rumpsh_history, completion of commands, image paths and host paths. */
+/* interactive.c: the readline session: prompt, history in ~/.rumpsh_history, completion of commands, options, image paths and host paths. */
 #include <dirent.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -91,6 +91,36 @@ static void matches_commands(struct matches *m, const char *text)
 		if (tab[i].fn && tab[i].summary &&
 		    strncmp(tab[i].name, text, len) == 0)
 			matches_add(m, tab[i].name, "");
+}
+
+/*
+ * The options of cmd completing text, read from its `help CMD` text (the
+ * lines "  -x ..." and "  --word ..."), so help and completion cannot drift
+ * apart.
+ */
+static void matches_options(struct matches *m, const char *cmd,
+    const char *text)
+{
+	const struct command *c = cmd_lookup(cmd);
+	const char *p, *end;
+	size_t len = strlen(text);
+	char opt[32];
+
+	if (c == NULL || c->help == NULL)
+		return;
+	for (p = c->help; *p; p = *end ? end + 1 : end) {
+		end = strchrnul(p, '\n');
+		if (end - p < 4 || p[0] != ' ' || p[1] != ' ' || p[2] != '-' ||
+		    p[3] == ' ')
+			continue;
+		size_t n = strcspn(p + 2, " \n");
+		if (n >= sizeof(opt))
+			continue;
+		memcpy(opt, p + 2, n);
+		opt[n] = '\0';
+		if (strncmp(opt, text, len) == 0)
+			matches_add(m, opt, "");
+	}
 }
 
 /* Characters the script parser treats specially, escaped in completions. */
@@ -220,7 +250,7 @@ fail:
 }
 
 /* What a word completes to. */
-enum word_kind { W_NONE, W_COMMAND, W_IMAGE, W_HOST };
+enum word_kind { W_NONE, W_COMMAND, W_IMAGE, W_HOST, W_OPTION };
 
 /* Options that take an argument, by command (the rest take none). */
 static const struct { const char *cmd, *letters; } arg_opts[] = {
@@ -288,8 +318,11 @@ static enum word_kind next_word_kind(const struct script_cmd *c)
 	return operand_kind(cmd, k);
 }
 
-/* The kind of the word starting at start of the line being edited. */
-static enum word_kind word_kind(int start)
+/*
+ * The kind of the word starting at start of the line being edited; *cmd is
+ * set (malloc'd) to the command when the word may be one of its options.
+ */
+static enum word_kind word_kind(int start, char **cmd)
 {
 	struct script sc = { 0 };
 	enum word_kind kind = W_IMAGE;
@@ -305,8 +338,15 @@ static enum word_kind word_kind(int start)
 		return W_COMMAND;
 	if ((head = strndup(rl_line_buffer, (size_t)start)) == NULL)
 		return W_NONE;
-	if (script_parse(head, &sc, err, sizeof(err)) == 0 && sc.ncmds > 0)
-		kind = next_word_kind(&sc.cmds[sc.ncmds - 1]);
+	if (script_parse(head, &sc, err, sizeof(err)) == 0 && sc.ncmds > 0) {
+		struct script_cmd *c = &sc.cmds[sc.ncmds - 1];
+
+		kind = next_word_kind(c);
+		/* not where an option's argument goes */
+		if (c->argc == 1 || !opt_wants_arg(c->argv[0],
+		    c->argv[c->argc - 1]))
+			*cmd = strdup(c->argv[0]);
+	}
 	script_free(&sc);
 	free(head);
 	return kind;
@@ -319,21 +359,29 @@ static enum word_kind word_kind(int start)
  */
 static char **complete(const char *text, int start, int end)
 {
-	enum word_kind kind = word_kind(start);
 	struct matches m = { 0 };
-	char **out, *word;
+	char **out, *word, *cmd = NULL;
+	enum word_kind kind = word_kind(start, &cmd);
 
 	(void)end;
 	rl_attempted_completion_over = 1;   /* only what is collected here */
-	if ((word = unescape(text)) == NULL)
+	if ((word = unescape(text)) == NULL) {
+		free(cmd);
 		return NULL;
-	if (kind == W_COMMAND)
+	}
+	/* A word starting with '-' where an operand could go: an option. */
+	if (cmd && word[0] == '-')
+		kind = W_OPTION;
+	if (kind == W_OPTION)
+		matches_options(&m, cmd, word);
+	else if (kind == W_COMMAND)
 		matches_commands(&m, word);
 	else if (kind == W_IMAGE)
 		matches_paths(&m, completing, word);
 	else if (kind == W_HOST)
 		matches_host(&m, word);
 	free(word);
+	free(cmd);
 	if (m.n == 0) {
 		free(m.v);
 		return NULL;

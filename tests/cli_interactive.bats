@@ -161,3 +161,18 @@ type_keys() {
 	type_keys C-u 'exit' Enter
 	wait_for '^EXITED 0$'
 }
+
+@test "interactive: tab completes a command's options (from its help), not where an option's argument goes" {
+	start
+	type_keys 'extract --f' Tab
+	wait_for 'extract --format *$'
+	type_keys C-u 'touch -' Tab Tab
+	wait_for '^-a +-c +-d +-m +-r +-t$'
+	type_keys C-u 'ls -' Tab Tab
+	wait_for '^-1 +-R +-a +-d +-h +-i +-l$'
+	# after -r comes touch's reference file, an image path
+	type_keys C-u 'touch -r /dir/nes' Tab
+	wait_for 'touch -r /dir/nested/$'
+	type_keys C-u 'exit' Enter
+	wait_for '^EXITED 0$'
+}

@@ -152,7 +152,7 @@ has() {
 	[ -z "$output" ]
 }
 
-@test "complete: every command's options are offered, and each one is in its help" {
+@test "complete: every command's options are offered, each one is in its help, and every option help lists is offered" {
 	export PATH=$BIN:$PATH
 	local cmd o
 	for cmd in $("$RUMPSH" "$IMG" help | sed -n 's/^  \([a-z]*\) .*/\1/p'); do
@@ -162,6 +162,14 @@ has() {
 		for o in $(comp "rumpsh $IMG $cmd -" && echo "$output"); do
 			grep -qE -- "(^|[^a-z])${o}([^a-z]|$)|\[-[a-zA-Z0-9]*${o#-}[a-zA-Z0-9]*\]" <<<"$output" ||
 				{ echo "help $cmd does not document $o" >&2; return 1; }
+		done
+		# and the other way: every option help lists is offered (as the
+		# interactive shell offers them, read from the same help text)
+		for o in $(sed -n 's/^  \(--*[a-zA-Z0-9][a-z]*\).*/\1/p' <<<"$output"); do
+			comp "rumpsh $IMG $cmd -"
+			grep -qxF -- "$o" <<<"$output" ||
+				{ echo "bash completion of $cmd does not offer $o" >&2; return 1; }
+			run_rumpsh "$IMG" help "$cmd"
 		done
 	done
 }
