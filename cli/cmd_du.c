@@ -76,7 +76,7 @@ int cmd_du(struct session *s, int argc, char **argv)
 {
 	struct du_ctx d = { .s = s };
 	struct walk_ops ops = { .visit = du_visit, .leave = du_leave,
-	    .maxdepth = -1 };
+	    .maxdepth = -1, .byino = 1 };
 	char *dot[] = { ".", NULL }, **paths;
 	struct vnode *vp;
 	struct opts o;

@@ -181,7 +181,7 @@ static int find_visit(void *arg, const struct walk_node *n)
 int cmd_find(struct session *s, int argc, char **argv)
 {
 	struct find_ctx f = { .s = s, .maxdepth = -1 };
-	struct walk_ops ops = { .visit = find_visit };
+	struct walk_ops ops = { .visit = find_visit, .byino = 1 };
 	char *dot[] = { ".", NULL }, **paths;
 	struct vnode *vp;
 	int i, npaths, st;

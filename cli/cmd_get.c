@@ -61,13 +61,19 @@ static void get_file(struct get_ctx *g, const struct walk_node *n, int dfd,
     const char *name, const char *hpath)
 {
 	int follow = n->depth == 0 && g->follow_top, fd, error;
+	mode_t mode = n->va->va_mode & 0777;
 
-	if ((error = clear_slot(dfd, name, follow, 1)) != 0) {
-		host_fail(g, hpath, error);
-		return;
+	/* The common case, a new name, costs one call; what is already there
+	 * is looked at only when the exclusive create says something is. */
+	fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+	if (fd < 0 && errno == EEXIST) {
+		if ((error = clear_slot(dfd, name, follow, 1)) != 0) {
+			host_fail(g, hpath, error);
+			return;
+		}
+		fd = openat(dfd, name, O_WRONLY | O_CREAT | O_TRUNC |
+		    O_CLOEXEC | (follow ? 0 : O_NOFOLLOW), mode);
 	}
-	fd = openat(dfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
-	    (follow ? 0 : O_NOFOLLOW), n->va->va_mode & 0777);
 	if (fd < 0) {
 		host_fail(g, hpath, errno);
 		return;
@@ -254,7 +260,7 @@ static void get_one(struct get_ctx *g, const char *src, const char *dest,
     int destdir)
 {
 	struct walk_ops ops = { .visit = get_visit, .leave = get_leave,
-	    .maxdepth = -1 };
+	    .maxdepth = -1, .byino = 1 };
 	char base[VFS_NAME_MAX + 2], *tophost = NULL;
 	struct vnode *vp;
 	struct vattr va;

@@ -209,6 +209,7 @@ int bget(struct bufcache *bc, uint64_t off, size_t size, struct buf **bpp)
 		return error;
 	if (fresh)
 		memset(bp->b_data, 0, size);
+	bp->b_verified = 0;
 	*bpp = bp;
 	return 0;
 }

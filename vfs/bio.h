@@ -12,6 +12,12 @@ struct buf {
 	uint64_t b_off;         /* byte offset on the device */
 	size_t b_size;
 	uint8_t *b_data;
+	/*
+	 * The driver's note that it has checked these contents (e.g. a
+	 * checksum) and against what; 0 when not. bio.c clears it whenever the
+	 * contents are replaced other than by the driver's own writes.
+	 */
+	uint64_t b_verified;
 	/* owned by bio.c */
 	struct bufcache *b_cache;
 	unsigned b_refcnt;

@@ -26,6 +26,12 @@ int cd9660_readdir(struct vnode *vp, uint64_t *cookie, vfs_filldir_t fill,
 		else if (de.d_dot == 2 &&
 		    (error = cd9660_parent(imp, vp, &ino)) != 0)
 			return error;
+		/* A child directory's parent is this one: remembered, so a
+		 * walk that reaches the child by inode number can list its
+		 * ".." without trusting the child's own ".." record (which
+		 * libisofs points at the directory itself in Joliet trees). */
+		if (de.d_dot == 0 && (de.d_rec.r_flags & ISO_FL_DIR))
+			cd9660_dirmap_put(imp, de.d_rec.r_extent, vp->v_ino);
 		if (fill(arg, de.d_name, de.d_namelen, ino, de.d_type,
 		    de.d_next))
 			return 0;

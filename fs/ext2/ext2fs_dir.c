@@ -6,7 +6,8 @@
 #include "vfs/bio.h"
 #include "vfs/endian.h"
 
-/* Checksum verification needs to know a leaf from an htree node. */
+/* A directory block, its checksum verified (a leaf's; htree nodes are
+ * verified where they are parsed). */
 int ext2fs_dirblock_read(struct ext2fs *fs, struct ext2fs_inode *ip,
     uint64_t lblk, struct buf **bpp)
 {
@@ -20,12 +21,16 @@ int ext2fs_dirblock_read(struct ext2fs *fs, struct ext2fs_inode *ip,
 	error = ext2fs_bread(fs, ip->ino, pblk, bpp);
 	if (error)
 		return error;
-	if (ext2fs_has_csum(fs) &&
+	/* A leaf's checksum is verified once per read from the disk (the
+	 * note names the directory: the checksum is seeded with its inode). */
+	if (ext2fs_has_csum(fs) && (*bpp)->b_verified != ip->ino + 1 &&
 	    !ext2fs_is_dx_node(fs, ip, lblk, (*bpp)->b_data)) {
 		error = ext2fs_dirleaf_csum_verify(fs, ip, pblk, (*bpp)->b_data);
 		if (error) {
 			brelse(*bpp);
 			*bpp = NULL;
+		} else {
+			(*bpp)->b_verified = ip->ino + 1;
 		}
 	}
 	return error;
