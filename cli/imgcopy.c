@@ -206,11 +206,12 @@ int img_copy_data(struct session *s, const char *path, struct vnode *vp,
 	struct vattr va;
 	int error;
 
-	if ((c.buf = iobuf_alloc()) == NULL)
+	/* the session's buffer: put -r of many small files then maps no
+	 * 2 MiB region per file (the sources read into it are never it) */
+	if ((c.buf = sess_iobuf(s)) == NULL)
 		return sess_err(s, path, ENOMEM);
 	c.grain = grain_of(vp);
 	error = copy_loop(&c);
-	free(c.buf);
 	if (error && c.src_error && src->host)
 		return sess_errmsg(s, src->path, "%s", strerror(error));
 	if (error)

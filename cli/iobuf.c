@@ -21,7 +21,9 @@ void *iobuf_alloc(void)
 
 /*
  * The session's own buffer, made at first use and freed by session_close:
- * get -r of thousands of small files then maps no 2 MiB region per file.
+ * get -r and put -r of thousands of small files then map no 2 MiB region
+ * per file. Used by one copy at a time (get's host writes, the image
+ * writes of put, cp and import).
  */
 void *sess_iobuf(struct session *s)
 {
