@@ -137,6 +137,21 @@ get_tree() {
 	assert_success
 }
 
+@test "cd9660: ISO level 2 names (up to 31 characters), no Rock Ridge or Joliet: as bsdtar lists and extracts them" {
+	local img
+	img=$(cd_xorriso level2.iso -rockridge off -compliance iso_9660_level=2)
+	run_rumpsh "$img" find /
+	assert_success
+	# names longer than level 1's 8.3
+	assert_line /DIR/NESTED/DEEPER/DEEPEST/A_FILE_NAME_LONG_ENOUGH_THA.TXT
+	diff <(printf '%s\n' "$output" | sed -n 's|^/\(.\)|\1|p' | sort) \
+		<(LC_ALL=C.UTF-8 bsdtar -tf "$img" | sed 's|/$||' | grep -vx '\.' | LC_ALL=C sort)
+	get_tree "$img" out
+	bsdtar_x "$img" "$BATS_TEST_TMPDIR/bt"
+	run tree_diff "$BATS_TEST_TMPDIR/bt" "$BATS_TEST_TMPDIR/out"
+	assert_success
+}
+
 @test "cd9660: deep directories relocated by Rock Ridge (CL/PL/RE) shown in their real place" {
 	local img p=/deep/d1/d2/d3/d4/d5/d6/d7/d8/d9/d10
 	img=$(cd_iso deep.iso -R -rr_reloc_dir rr_moved)
@@ -362,6 +377,25 @@ _cd_build_huge() {
 	assert_equal "$(TZ=UTC stat -c %y "$BATS_TEST_TMPDIR/xo/stamped")" '2040-01-01 12:34:56.000000000 +0000'
 	run_rumpsh "$img" get -p /stamped "$BATS_TEST_TMPDIR/got"
 	assert_equal "$(TZ=UTC stat -c %y "$BATS_TEST_TMPDIR/got")" '2040-01-01 12:34:56.780000000 +0000'
+}
+
+@test "cd9660: SUSP SP's skip count is skipped in every system use area but the root's, as bsdtar skips it" {
+	local img sp
+	img=$(cd_copy "$(cd_small_iso cd9660-sp.iso run.sh=x data=y)")
+	run_rumpsh "$img" ls -l /
+	assert_line --regexp '^-rw-r--r-- .* data$'
+	# every record but the root's "." starts with a 36-byte PX: skip it
+	sp=$(susp_off "$img" "$(root_dot "$img")" SP)
+	poke "$img" $((sp + 6)) 24
+	run_rumpsh "$img" ls -l /
+	assert_success
+	# no PX: ISO 9660's modes; the NM names still read
+	assert_line --regexp '^-r--r--r-- .* data$'
+	assert_line --regexp '^-r--r--r-- .* run.sh$'
+	run bsdtar -tvf "$img"
+	assert_line --regexp ' data$'
+	assert_line --regexp ' run.sh$'
+	refute_output --partial -- '-rw-r--r--'
 }
 
 @test "cd9660: read-only: a writable open is refused" {

@@ -11,6 +11,7 @@
 #                            Rock Ridge PX gives the file a serial number: then use -o norrip)
 #   img_ino IMG PATH [OPT]   the inode number `rumpsh [-o OPT] IMG stat PATH` shows
 #   set_flags IMG OFF HEX    OR the bits HEX into the flags byte of the record at OFF
+#   root_dot IMG             byte offset of the root directory's "." record
 #   susp_off IMG OFF SIG     byte offset of the first SUSP entry SIG in the record at OFF
 #   poke IMG OFF HEX...      write bytes (hex pairs) at OFF, in place
 #   le32 N / both32 N        hex pairs of N little-endian / both-endian (ECMA-119 7.3.3)
@@ -127,6 +128,11 @@ cd_copy() {
 
 rec_off() {
 	"$RUMPSH" "$1" stat "$2" | awk '/^Inode:/ { print $2; exit }'
+}
+
+# The byte offset of the root directory's "." record.
+root_dot() {
+	echo $(($(od -An -tu4 -j $((16 * 2048 + 156 + 2)) -N4 "$1" | tr -d ' ') * 2048))
 }
 
 img_ino() {

@@ -26,11 +26,6 @@ fails_with() {
 	[[ $stderr == *"$msg"* ]] || fail "stderr lacks \"$msg\": $stderr"
 }
 
-# The byte offset of the root directory's "." record.
-root_dot() {
-	echo $(($(od -An -tu4 -j $((16 * 2048 + 156 + 2)) -N4 "$1" | tr -d ' ') * 2048))
-}
-
 @test "cd9660 hostile: an image cut inside the descriptors or the root" {
 	local img
 	img=$(cd_copy "$RR")
