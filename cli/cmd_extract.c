@@ -24,6 +24,10 @@ struct xctx {
 	struct archive *a;             /* the archive; NULL with -C */
 	struct hostx *hx;              /* -C */
 	struct archive_entry_linkresolver *res;
+	/* va_ino -> vnode number of files with several links whose two
+	 * numbers differ (MNT_STINO): a held-back entry's data is read
+	 * through it */
+	struct linkmap vinos;
 	struct xformat xf;
 	unsigned char *buf, *zeros;
 	struct progress pg;
@@ -114,11 +118,15 @@ static void arc_data(struct xctx *x, struct archive_entry *e,
 		feed_zeros(x, size - pos);
 }
 
-/* Header then data of e; vp is the node walked now (a link may differ). */
+/*
+ * Header then data of e; n is the node walked now, or NULL (the entry may
+ * be another link of another inode, held back by the resolver).
+ */
 static void arc_write(struct xctx *x, struct archive_entry *e,
-    struct vnode *vp)
+    const struct walk_node *n)
 {
-	struct vnode *dvp = NULL;
+	struct vnode *vp, *dvp = NULL;
+	uint64_t ino, vino;
 	int r, error;
 
 	r = archive_write_header(x->a, e);
@@ -136,9 +144,13 @@ static void arc_write(struct xctx *x, struct archive_entry *e,
 	if (archive_entry_filetype(e) != AE_IFREG ||
 	    archive_entry_size(e) <= 0 || archive_entry_hardlink(e) != NULL)
 		return;
-	if (vp == NULL || vp->v_ino != (uint64_t)archive_entry_ino64(e)) {
-		error = vfs_vget(x->s->mp, (uint64_t)archive_entry_ino64(e),
-		    &dvp);
+	ino = (uint64_t)archive_entry_ino64(e);
+	if (n != NULL && n->va->va_ino == ino) {
+		vp = n->vp;
+	} else {
+		if ((vino = linkmap_find(&x->vinos, 0, ino)) == 0)
+			vino = ino;
+		error = vfs_vget(x->s->mp, vino, &dvp);
 		if (error) {
 			x->st = sess_err(x->s, archive_entry_pathname(e), error);
 			return;
@@ -152,19 +164,19 @@ static void arc_write(struct xctx *x, struct archive_entry *e,
 
 /* Through the link resolver, which may hold an entry back or give two. */
 static void arc_emit(struct xctx *x, struct archive_entry *e,
-    struct vnode *vp)
+    const struct walk_node *n)
 {
 	struct archive_entry *spare = NULL;
 
 	archive_entry_linkify(x->res, &e, &spare);
 	if (e != NULL) {
 		if (!x->fatal)
-			arc_write(x, e, vp);
+			arc_write(x, e, n);
 		archive_entry_free(e);
 	}
 	if (spare != NULL) {
 		if (!x->fatal)
-			arc_write(x, spare, vp);
+			arc_write(x, spare, n);
 		archive_entry_free(spare);
 	}
 }
@@ -223,9 +235,13 @@ static int x_visit(void *arg, const struct walk_node *n)
 	    ST_OK)
 		x->st = ST_FAIL;
 	if (x->hx == NULL) {
+		if (n->va->va_nlink > 1 && n->va->va_ino != n->vp->v_ino &&
+		    linkmap_find(&x->vinos, 0, n->va->va_ino) == 0 &&
+		    linkmap_add(&x->vinos, 0, n->va->va_ino, n->vp->v_ino) != 0)
+			x->st = sess_err(x->s, n->path, ENOMEM);
 		if (xformat_sparse(&x->xf) && sparse_suspect(n->va))
 			add_sparse(x, e, n);
-		arc_emit(x, e, n->vp);
+		arc_emit(x, e, n);
 		return x->fatal ? WALK_SKIP : WALK_CONTINUE;
 	}
 	archive_entry_linkify(x->res, &e, &spare);   /* as tar: never held back */
@@ -450,6 +466,7 @@ static void x_free(struct xctx *x)
 	}
 	if (x->res)
 		archive_entry_linkresolver_free(x->res);
+	linkmap_free(&x->vinos);
 	if (x->a)
 		archive_write_free(x->a);
 	free(x->buf);

@@ -13,7 +13,7 @@ _rumpsh_commands='help ls cd pwd stat cat find du df info get exit put cp mv rm
 _rumpsh_types='ext2 ext3 ext4 ext2fs ffs ufs ufs1 ufs2 msdos msdosfs fat vfat
 	cd9660 iso9660 iso'
 # -o keys: common, each driver's (fs/*/*_vfsops.c), and the FUSE mount's
-_rumpsh_mount_opts='ro rw noload norrip norock nojoliet nozisofs uid= gid=
+_rumpsh_mount_opts='ro rw noload norrip norock nojoliet nozisofs hide showassoc uid= gid=
 	mask= dirmask= gmtoff= tz= allow_other default_permissions nosuid nodev
 	noexec noatime sync'
 

@@ -244,6 +244,24 @@ static void plus_entry(struct p2k_dirfill *df, const char *name, size_t len,
 	}
 }
 
+/*
+ * The inode number users see for an entry readdir numbered ino: the same,
+ * unless the driver's getattr may show another (MNT_STINO); then getattr's.
+ */
+static uint64_t entry_stino(struct p2k_dirfill *df, uint64_t ino)
+{
+	struct vnode *vp;
+	struct vattr va;
+	int error;
+
+	if (!(df->p->mp->mnt_flags & MNT_STINO) ||
+	    vfs_vget(df->p->mp, ino, &vp) != 0)
+		return ino;
+	error = VOP_GETATTR(vp, &va);
+	vrele(vp);
+	return error == 0 ? va.va_ino : ino;
+}
+
 static int dir_fill(void *arg, const char *name, size_t namelen, uint64_t ino,
     enum vtype type, uint64_t next)
 {
@@ -265,7 +283,7 @@ static int dir_fill(void *arg, const char *name, size_t namelen, uint64_t ino,
 	if (df->plus)
 		plus_entry(df, name, namelen, &e);
 	if (e.ino == 0) {
-		e.attr.st_ino = ino;
+		e.attr.st_ino = entry_stino(df, ino);
 		e.attr.st_mode = (mode_t)type << 12;
 	}
 	df->used += df->plus ?

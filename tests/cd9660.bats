@@ -144,6 +144,21 @@ get_tree() {
 	assert_success
 }
 
+@test "cd9660: ISO level 2 names (up to 31 characters), no Rock Ridge or Joliet: as bsdtar lists and extracts them" {
+	local img
+	img=$(cd_xorriso level2.iso -rockridge off -compliance iso_9660_level=2)
+	run_rumpsh "$img" find /
+	assert_success
+	# names longer than level 1's 8.3
+	assert_line /DIR/NESTED/DEEPER/DEEPEST/A_FILE_NAME_LONG_ENOUGH_THA.TXT
+	diff <(printf '%s\n' "$output" | sed -n 's|^/\(.\)|\1|p' | sort) \
+		<(LC_ALL=C.UTF-8 bsdtar -tf "$img" | sed 's|/$||' | grep -vx '\.' | LC_ALL=C sort)
+	get_tree "$img" out
+	bsdtar_x "$img" "$BATS_TEST_TMPDIR/bt"
+	run tree_diff "$BATS_TEST_TMPDIR/bt" "$BATS_TEST_TMPDIR/out"
+	assert_success
+}
+
 @test "cd9660: deep directories relocated by Rock Ridge (CL/PL/RE) shown in their real place" {
 	local img p=/deep/d1/d2/d3/d4/d5/d6/d7/d8/d9/d10
 	img=$(cd_iso deep.iso -R -rr_reloc_dir rr_moved)
@@ -251,6 +266,143 @@ _cd_build_huge() {
 	} >"$BATS_TEST_TMPDIR/want"
 	run bash -c '"$RUMPSH" "$1" cat /medium.bin | cmp - "$2"' _ "$img" "$BATS_TEST_TMPDIR/want"
 	assert_success
+}
+
+@test "cd9660: a file in two extents (multi-extent records) reads as bsdtar and 7z read it" {
+	need_tool 7z cmp
+	local img off1 off2
+	img=$(cd_copy "$(cd_small_iso cd9660-two.iso part1=@4096 'part2=tail of the file')")
+	# PART1 continues in the next record once that record bears its name
+	off1=$(rec_off "$img" /part1)
+	off2=$(rec_off "$img" /part2)
+	set_flags "$img" "$off1" 80
+	poke "$img" $((off2 + 33 + 4)) 31
+	run_rumpsh "$img" ls /
+	assert_success
+	assert_output part1
+	run_rumpsh "$img" stat /part1
+	assert_output --partial 'Size: 4113 '
+	"$RUMPSH" "$img" cat /part1 >"$BATS_TEST_TMPDIR/r"
+	tail -c 17 "$BATS_TEST_TMPDIR/r" | grep -qx 'tail of the file'
+	bsdtar -xOf "$img" part1 | cmp - "$BATS_TEST_TMPDIR/r"
+	7z x -so "$img" part1 2>/dev/null | cmp - "$BATS_TEST_TMPDIR/r"
+	run_rumpsh -o norrip "$img" cat /PART1
+	assert_success
+	cmp <(printf '%s\n' "$output") "$BATS_TEST_TMPDIR/r"
+}
+
+@test "cd9660: associated files left out (showassoc lists them as =NAME); hidden files shown (hide leaves them out)" {
+	local img off nm all
+	img=$(cd_copy "$(cd_small_iso cd9660-flags.iso 'pair-a=resource fork' 'pair-b=data fork' \
+		secret=hidden plain=plain hidden-dir/inside=inside)")
+	# pair-a becomes the associated file of pair-b: same name in ISO 9660 and in Rock Ridge,
+	# recorded before it as ECMA-119 9.3 orders them
+	off=$(rec_off "$img" /pair-a)
+	set_flags "$img" "$off" 04
+	poke "$img" $((off + 33 + 5)) 42
+	nm=$(susp_off "$img" "$off" NM)
+	poke "$img" $((nm + 5 + 5)) 62
+	set_flags "$img" "$(rec_off "$img" /secret)" 01
+	set_flags "$img" "$(rec_off "$img" /hidden-dir)" 01
+	# bsdtar, blind to both flags, sees every record: two named pair-b
+	all=$(LC_ALL=C bsdtar -tf "$img" | sort | tr '\n' ' ')
+	assert_equal "$all" ". hidden-dir hidden-dir/inside pair-b pair-b plain secret "
+	run_rumpsh "$img" ls /
+	assert_success
+	assert_output "$(printf '%s\n' hidden-dir pair-b plain secret)"
+	run_rumpsh "$img" cat /pair-b /secret /hidden-dir/inside
+	assert_output "$(printf '%s\n' 'data fork' hidden inside)"
+	run_rumpsh -o hide "$img" ls /
+	assert_output "$(printf '%s\n' pair-b plain)"
+	run_rumpsh ! -o hide "$img" cat /secret
+	[[ $stderr == *'No such file or directory'* ]]
+	run_rumpsh ! -o hide "$img" ls /hidden-dir
+	run_rumpsh -o showassoc "$img" ls /
+	assert_output "$(printf '%s\n' =pair-b hidden-dir pair-b plain secret)"
+	# the same bytes as bsdtar's two pair-b entries, in record order
+	run_rumpsh -o showassoc "$img" cat /=pair-b /pair-b
+	assert_output "$(bsdtar -xOf "$img" pair-b)"
+	assert_output "$(printf '%s\n' 'resource fork' 'data fork')"
+	run_rumpsh -o norrip "$img" ls /
+	assert_output "$(printf '%s\n' HIDDEN_D PAIR_B PLAIN SECRET)"
+	run_rumpsh -o norrip,showassoc,hide "$img" -c 'ls /; cat /=pair_b'
+	assert_output "$(printf '%s\n' =PAIR_B PAIR_B PLAIN 'resource fork')"
+}
+
+@test "cd9660: Rock Ridge PX serial numbers are the files' inode numbers: hard links share one, as in the source" {
+	local img tree a b off px
+	tree=$(cd_tree)
+	img=$(cd_xorriso hardlinks.iso -hardlinks on)
+	a=$(img_ino "$img" /links/hard-a)
+	b=$(img_ino "$img" /dir/hard-b)
+	assert_equal "$a" "$b"
+	[[ $a != "$(img_ino "$img" /small.txt)" ]]
+	run_rumpsh "$img" stat /dir/hard-b
+	assert_output --regexp 'Links: 2'
+	# the number is the one in the PX entry's fifth field (its record found through plain ISO names)
+	off=$(img_ino "$img" /LINKS/HARD_A norrip)
+	px=$(susp_off "$img" "$off" PX)
+	assert_equal "$a" "$(od -An -tu4 -j $((px + 36)) -N4 "$img" | tr -d ' ')"
+	run_rumpsh "$img" ls -i /links
+	assert_line --regexp "^ *$a hard-a\$"
+	# directories keep their record offsets
+	assert_equal "$(img_ino "$img" /dir)" "$(img_ino "$img" /DIR norrip)"
+	# names grouped by inode: the source, rumpsh's extraction, xorriso's and bsdtar's
+	link_groups() { (cd "$1" && find . ! -type d -printf '%i %p\n' |
+		awk '{ n[$1]++; g[$1] = g[$1] " " $2 } END { for (i in g) if (n[i] > 1) print g[i] }' | sort); }
+	mkdir "$BATS_TEST_TMPDIR/x"
+	run_rumpsh "$img" extract -C "$BATS_TEST_TMPDIR/x"
+	assert_success
+	LC_ALL=C.UTF-8 xorriso -osirrox on -hardlinks on -indev "$img" -extract / "$BATS_TEST_TMPDIR/xo" 2>/dev/null
+	bsdtar_x "$img" "$BATS_TEST_TMPDIR/bt"
+	assert_equal "$(link_groups "$tree")" ' ./dir/hard-b ./links/hard-a'
+	assert_equal "$(link_groups "$BATS_TEST_TMPDIR/x")" "$(link_groups "$tree")"
+	assert_equal "$(link_groups "$BATS_TEST_TMPDIR/xo")" "$(link_groups "$tree")"
+	assert_equal "$(link_groups "$BATS_TEST_TMPDIR/bt")" "$(link_groups "$tree")"
+	run tree_diff "$tree" "$BATS_TEST_TMPDIR/x"
+	assert_success
+	# cpio holds the data back to the last link: it still comes from the right file
+	run_rumpsh "$img" extract --format newc -f "$BATS_TEST_TMPDIR/d.cpio" /dir
+	assert_success
+	run bsdtar -xOf "$BATS_TEST_TMPDIR/d.cpio" dir/hard-b
+	assert_output 'linked twice'
+}
+
+@test "cd9660: Rock Ridge TF long form (17-byte stamps with hundredths) read as xorriso reads it" {
+	local img off tf
+	img=$(cd_copy "$(cd_small_iso cd9660-tf.iso stamped=stamped)")
+	off=$(rec_off "$img" /stamped)
+	tf=$(susp_off "$img" "$off" TF)
+	assert_equal "$(od -An -tu1 -j $((tf + 2)) -N1 "$img" | tr -d ' ')" 26
+	# TF of 22 bytes: long form, modify time only, 2040-01-01 12:34:56.78 UTC; PD pads to 26
+	poke "$img" "$tf" 54 46 16 01 82 $(printf '2040010112345678' | od -An -tx1) 00 50 44 04 01
+	run_rumpsh "$img" stat /stamped
+	assert_success
+	assert_output --partial 'Modify: 2040-01-01 12:34:56.780000000'
+	# xorriso keeps whole seconds (bsdtar 3.6 reads long-form TF a month late: 2040-02-01)
+	xorriso_x "$img" "$BATS_TEST_TMPDIR/xo"
+	assert_equal "$(TZ=UTC stat -c %y "$BATS_TEST_TMPDIR/xo/stamped")" '2040-01-01 12:34:56.000000000 +0000'
+	run_rumpsh "$img" get -p /stamped "$BATS_TEST_TMPDIR/got"
+	assert_equal "$(TZ=UTC stat -c %y "$BATS_TEST_TMPDIR/got")" '2040-01-01 12:34:56.780000000 +0000'
+}
+
+@test "cd9660: SUSP SP's skip count is skipped in every system use area but the root's, as bsdtar skips it" {
+	local img sp
+	img=$(cd_copy "$(cd_small_iso cd9660-sp.iso run.sh=x data=y)")
+	run_rumpsh "$img" ls -l /
+	assert_line --regexp '^-rw-r--r-- .* data$'
+	# every record but the root's "." starts with a 36-byte PX: skip it
+	sp=$(susp_off "$img" "$(root_dot "$img")" SP)
+	poke "$img" $((sp + 6)) 24
+	run_rumpsh "$img" ls -l /
+	assert_success
+	# no PX: ISO 9660's modes; the NM names still read
+	assert_line --regexp '^-r--r--r-- .* data$'
+	assert_line --regexp '^-r--r--r-- .* run.sh$'
+	run bsdtar -tvf "$img"
+	assert_line --regexp ' data$'
+	assert_line --regexp ' run.sh$'
+	refute_output --partial -- '-rw-r--r--'
 }
 
 @test "cd9660: read-only: a writable open is refused" {

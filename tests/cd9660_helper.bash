@@ -5,8 +5,13 @@
 #   cd_xorriso NAME ARGS...  the same with xorriso's native commands (ARGS after -map TREE /)
 #   cd_makefs NAME OPTS      `makefs -t cd9660 -o OPTS` of cd_tree
 #   cd_devs_iso              a small Rock Ridge image holding device nodes (get -r skips those)
+#   cd_small_iso NAME FILE=TEXT...  a small Rock Ridge image of those files (TEXT may be @N: N bytes of "a")
 #   cd_copy IMG              a private copy of IMG in $BATS_TEST_TMPDIR (to patch); prints it
-#   rec_off IMG PATH         byte offset of PATH's directory record (= its inode number)
+#   rec_off IMG PATH         byte offset of PATH's directory record (= its inode number, unless
+#                            Rock Ridge PX gives the file a serial number: then use -o norrip)
+#   img_ino IMG PATH [OPT]   the inode number `rumpsh [-o OPT] IMG stat PATH` shows
+#   set_flags IMG OFF HEX    OR the bits HEX into the flags byte of the record at OFF
+#   root_dot IMG             byte offset of the root directory's "." record
 #   susp_off IMG OFF SIG     byte offset of the first SUSP entry SIG in the record at OFF
 #   poke IMG OFF HEX...      write bytes (hex pairs) at OFF, in place
 #   le32 N / both32 N        hex pairs of N little-endian / both-endian (ECMA-119 7.3.3)
@@ -25,6 +30,9 @@ _cd_build_tree() {
 	for i in 1 2 3 4 5 6 7 8 9 10; do p=$p/d$i; done
 	mkdir -p "$p"
 	printf 'at the bottom\n' >"$p/bottom.txt"
+	# a target longer than a record: SL entries continued in a CE area, a component
+	# split across them, "." and ".." components
+	ln -s "./$(printf 'x%.0s' {1..200})/../$(printf 'y%.0s' {1..250})/./z" "$d/links/very-long"
 	find "$d/deep" -depth -exec touch -h -d '2022-02-02 02:02:02.5' {} +
 	touch -d '2022-02-02 02:02:02.5' "$d"
 }
@@ -91,6 +99,28 @@ cd_devs_iso() {
 	fixture cd9660-devs.iso _cd_build_devs
 }
 
+_cd_build_small() {
+	local out=$1 src spec
+	shift 2
+	src=$(mktemp -d)
+	for spec in "$@"; do
+		mkdir -p "$(dirname "$src/${spec%%=*}")"
+		case ${spec#*=} in
+		@*) head -c "${spec#*=@}" /dev/zero | tr '\0' a >"$src/${spec%%=*}" ;;
+		*) printf '%s\n' "${spec#*=}" >"$src/${spec%%=*}" ;;
+		esac
+	done
+	xorriso -as mkisofs -R -o "$out" "$src" >&2
+	rm -rf "$src"
+}
+
+cd_small_iso() {
+	local name=$1
+	shift
+	need_tool xorriso || return 1
+	fixture "$name" _cd_build_small {} "$name" "$@"
+}
+
 cd_copy() {
 	local dst=$BATS_TEST_TMPDIR/${1##*/}
 	cp --sparse=always "$1" "$dst" && echo "$dst"
@@ -98,6 +128,21 @@ cd_copy() {
 
 rec_off() {
 	"$RUMPSH" "$1" stat "$2" | awk '/^Inode:/ { print $2; exit }'
+}
+
+# The byte offset of the root directory's "." record.
+root_dot() {
+	echo $(($(od -An -tu4 -j $((16 * 2048 + 156 + 2)) -N4 "$1" | tr -d ' ') * 2048))
+}
+
+img_ino() {
+	"$RUMPSH" ${3:+-o "$3"} "$1" stat "$2" | awk '/^Inode:/ { print $2; exit }'
+}
+
+set_flags() {
+	local img=$1 off=$2 old
+	old=$(od -An -tu1 -j $((off + 25)) -N1 "$img" | tr -d ' ')
+	poke "$img" $((off + 25)) "$(printf '%02x' $((old | 0x$3)))"
 }
 
 # The record's bytes as decimal numbers, one per line.

@@ -26,11 +26,6 @@ fails_with() {
 	[[ $stderr == *"$msg"* ]] || fail "stderr lacks \"$msg\": $stderr"
 }
 
-# The byte offset of the root directory's "." record.
-root_dot() {
-	echo $(($(od -An -tu4 -j $((16 * 2048 + 156 + 2)) -N4 "$1" | tr -d ' ') * 2048))
-}
-
 @test "cd9660 hostile: an image cut inside the descriptors or the root" {
 	local img
 	img=$(cd_copy "$RR")
@@ -166,6 +161,17 @@ root_dot() {
 	off=$(rec_off "$img" /README)
 	poke "$img" $((off + 25)) 80
 	fails_with 'multi-extent file' "$img" cat /README
+}
+
+@test "cd9660 hostile: an interleaved file in several extents is refused, saying so" {
+	local img off1 off2
+	img=$(cd_copy "$(cd_small_iso cd9660-two.iso part1=@4096 'part2=tail of the file')")
+	off1=$(rec_off "$img" /part1)
+	off2=$(rec_off "$img" /part2)
+	set_flags "$img" "$off1" 80
+	poke "$img" $((off2 + 33 + 4)) 31
+	poke "$img" $((off1 + 26)) 01 01
+	fails_with 'interleaved multi-extent file' "$img" cat /part1
 }
 
 @test "cd9660 hostile: zisofs block pointers and data that lie" {

@@ -1,7 +1,8 @@
 # mount_helper.bash: FUSE mounts of rumpsh for tests/mount.bats: fixtures, mounting, unmounting that waits for the server.
 #
 #   mnt_tree                      path of the cached source tree every image is built from
-#   mnt_image KIND                a private copy of the cached KIND image (ext4 ufs1 ufs2 fat iso); prints its path
+#   mnt_image KIND                a private copy of the cached KIND image (ext4 ufs1 ufs2 fat iso
+#                                 iso-hardlinks); prints its path
 #   fuse_mount IMG DIR [ARGS...]  `rumpsh ARGS IMG mount -f DIR` in the background; waits for the mount;
 #                                 the server's pid goes to $FUSE_PID (and the mount list, for cleanup)
 #   fuse_mount_bg CMD...          run CMD (a daemonizing form: rumpsh IMG mount DIR, rump_* ...); the last
@@ -69,6 +70,8 @@ _mnt_build() { # _mnt_build KIND OUT TREE
 	ufs1) makefs -t ffs -o version=1 -s 48m "$out" "$tree" >/dev/null ;;
 	ufs2) makefs -t ffs -o version=2 -s 48m "$out" "$tree" >/dev/null ;;
 	iso) xorriso -as mkisofs -quiet -R -J -o "$out" "$tree" 2>/dev/null ;;
+	# Rock Ridge PX entries with file serial numbers (RRIP 1.12)
+	iso-hardlinks) xorriso -as mkisofs -quiet -R -J --hardlinks -o "$out" "$tree" 2>/dev/null ;;
 	fat)
 		local ft
 		ft=$(mktemp -d)

@@ -197,6 +197,13 @@ struct vnode {
 };
 
 #define MNT_RDONLY 0x1
+/*
+ * Set by a driver whose getattr may show another va_ino than the inode
+ * number readdir gives and vfs_vget takes (cd9660: Rock Ridge serial
+ * numbers). Whoever shows readdir's numbers to users (p2k's d_ino) then
+ * asks getattr instead.
+ */
+#define MNT_STINO  0x2
 
 struct mntopt {
 	char *key;

@@ -8,7 +8,12 @@
  *    names the file (as the BSDs do); the root is the root record inside the
  *    volume descriptor in use. A directory's own "." record is never its
  *    inode number, so a directory reached from its parent and through ".."
- *    of a child is the same vnode.
+ *    of a child is the same vnode. That number is the vnode's identity
+ *    (vfs_vget, readdir). What getattr shows as va_ino for a file (not a
+ *    directory) is the Rock Ridge PX file serial number when the record
+ *    has one (RRIP 1.12: xorriso -hardlinks on, makefs), so hard links
+ *    show one inode number, as in the tree the image was made from; the
+ *    mount says so with MNT_STINO.
  *  - every record is copied out of its sector (struct cd9660_rec) before it
  *    is decoded, so no pointer into a buffer outlives its brelse().
  *  - on-disk offsets are named after the standard's byte positions (BP,
@@ -64,9 +69,9 @@
 #define ISO_DR_NAME_LEN   32
 #define ISO_DR_NAME       33
 #define ISO_DR_MIN        34      /* smallest valid record */
-#define ISO_FL_HIDDEN     0x01
+#define ISO_FL_HIDDEN     0x01    /* the "existence" bit: hide from the user */
 #define ISO_FL_DIR        0x02
-#define ISO_FL_ASSOC      0x04
+#define ISO_FL_ASSOC      0x04    /* associated file (e.g. a resource fork) */
 #define ISO_FL_MULTI      0x80    /* another record continues this file */
 
 #define CD9660_MAX_EXTENTS 4096   /* extents of one multi-extent file */
@@ -111,6 +116,7 @@ struct cd9660_rr {
 	unsigned rr_have;
 	mode_t rr_mode;
 	uint32_t rr_nlink, rr_uid, rr_gid;
+	uint32_t rr_ino;          /* PX file serial number (RRIP 1.12), 0 if none */
 	uint32_t rr_dev_hi, rr_dev_lo;
 	unsigned rr_tmask;        /* bit i: rr_times[i] set */
 	struct timespec rr_times[4];
@@ -145,6 +151,8 @@ struct cd9660_mount {
 	uint64_t im_root_ino;      /* offset of the root record in use */
 	uint32_t im_root_extent;
 	int im_nozisofs;
+	int im_hide;               /* -o hide: leave out records flagged hidden */
+	int im_showassoc;          /* -o showassoc: list associated files */
 	/* directory extent -> parent inode, learnt from lookups (see dir.c) */
 	uint64_t *im_dmap;         /* pairs: extent + 1, parent inode */
 	size_t im_dmapsize;        /* pairs allocated, a power of two */

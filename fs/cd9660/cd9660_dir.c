@@ -84,6 +84,30 @@ static int bad_name(const char *name, size_t len)
 	    (len == 2 && name[0] == '.' && name[1] == '.');
 }
 
+/*
+ * Records flagged "associated file" are left out, as Linux does unless
+ * mounted with showassoc; with -o showassoc they are listed under their
+ * name with a leading "=", as NetBSD names them, so that they never clash
+ * with the file they belong to. Records flagged hidden (the existence bit)
+ * are shown, as both kernels do, unless -o hide (Linux's option) is given.
+ */
+static int entry_hidden(const struct cd9660_mount *imp, uint8_t flags)
+{
+	return ((flags & ISO_FL_ASSOC) && !imp->im_showassoc) ||
+	    ((flags & ISO_FL_HIDDEN) && imp->im_hide);
+}
+
+/* "=" before an associated file's name; 0 if the name has no room for it. */
+static int assoc_name(struct cd9660_dirent *de)
+{
+	if (de->d_namelen >= VFS_NAME_MAX)
+		return 0;
+	memmove(de->d_name + 1, de->d_name, de->d_namelen + 1);
+	de->d_name[0] = '=';
+	de->d_namelen++;
+	return 1;
+}
+
 /* Name, type and visibility of one record; *hide set for records users never see. */
 static int entry_decode(struct cd9660_mount *imp, uint64_t ino,
     struct cd9660_dirent *de, int *hide)
@@ -92,10 +116,11 @@ static int entry_decode(struct cd9660_mount *imp, uint64_t ino,
 	struct cd9660_rr *rr;
 	int error = 0;
 
-	*hide = (rec->r_flags & ISO_FL_ASSOC) != 0;
+	*hide = 0;
 	de->d_type = (rec->r_flags & ISO_FL_DIR) ? VDIR : VREG;
 	de->d_dot = 0;
 	if (rec->r_namelen == 1 && rec->r_name[0] <= 1) {
+		/* "." and "..": whatever their flags say */
 		de->d_dot = rec->r_name[0] + 1;
 		de->d_namelen = (size_t)de->d_dot;
 		memcpy(de->d_name, "..", 2);
@@ -103,6 +128,7 @@ static int entry_decode(struct cd9660_mount *imp, uint64_t ino,
 		de->d_type = VDIR;
 		return 0;
 	}
+	*hide = entry_hidden(imp, rec->r_flags);
 	de->d_namelen = cd9660_isoname(rec->r_name, rec->r_namelen,
 	    de->d_name, imp->im_names == CD9660_JOLIET);
 	if (imp->im_names == CD9660_RRIP && !*hide) {
@@ -124,6 +150,8 @@ static int entry_decode(struct cd9660_mount *imp, uint64_t ino,
 			de->d_type = VDIR;
 		free(rr);
 	}
+	if (error == 0 && !*hide && (rec->r_flags & ISO_FL_ASSOC))
+		*hide = !assoc_name(de);
 	if (error == 0 && !*hide && bad_name(de->d_name, de->d_namelen))
 		error = vfs_corrupt(imp->im_mp, ino, rec->r_off / ISO_SECTOR,
 		    "directory record at byte %llu: \"%s\" is not a valid file "

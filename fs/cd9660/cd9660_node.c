@@ -185,6 +185,14 @@ static int node_attr(struct cd9660_mount *imp, struct vnode *vp,
 		va->va_nlink = rr->rr_nlink;
 		va->va_uid = rr->rr_uid;
 		va->va_gid = rr->rr_gid;
+		/*
+		 * The serial number links the names of one file. Directories
+		 * keep their record's offset: they have no hard links, and
+		 * makefs gives .rr_moved the serial of a directory moved into
+		 * it, which would look like a directory inside itself.
+		 */
+		if (rr->rr_ino != 0 && !dir)
+			va->va_ino = rr->rr_ino;
 	}
 	if (rr->rr_tmask & (1u << RR_T_BIRTH))
 		va->va_birthtime = rr->rr_times[RR_T_BIRTH];

@@ -195,6 +195,8 @@ static int rr_fixed(struct cd9660_mount *imp, uint64_t ino, const uint8_t *e,
 		rr->rr_nlink = le32dec(e + 12);
 		rr->rr_uid = le32dec(e + 20);
 		rr->rr_gid = le32dec(e + 28);
+		/* RRIP 1.12 adds the file serial number (1.10's PX is 36 bytes) */
+		rr->rr_ino = len >= 44 ? le32dec(e + 36) : 0;
 		break;
 	case SIG('P', 'N'):
 		rr->rr_have |= RR_PN;

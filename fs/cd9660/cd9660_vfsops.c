@@ -22,6 +22,8 @@ static const char *const cd9660_opts[] = {
 	"norock",    /* the same, as Linux spells it */
 	"nojoliet",  /* ignore the Joliet tree */
 	"nozisofs",  /* show zisofs-compressed files as recorded */
+	"hide",      /* leave out files flagged hidden (Linux's option) */
+	"showassoc", /* list associated files, as "=NAME" */
 	NULL
 };
 
@@ -178,6 +180,8 @@ static int choose_tree(struct cd9660_mount *imp)
 		return error;
 	if (imp->im_has_rrip) {
 		imp->im_names = CD9660_RRIP;
+		/* PX may carry serial numbers: getattr's va_ino, not ours */
+		mp->mnt_flags |= MNT_STINO;
 		return 0;
 	}
 	if (imp->im_svd_sector != 0 && !vfs_opt(mp, "nojoliet"))
@@ -198,6 +202,8 @@ static int cd9660_mount(struct mount *mp)
 	imp->im_mp = mp;
 	imp->im_devsize = mp->mnt_dev->bd_size;
 	imp->im_nozisofs = vfs_opt(mp, "nozisofs") != NULL;
+	imp->im_hide = vfs_opt(mp, "hide") != NULL;
+	imp->im_showassoc = vfs_opt(mp, "showassoc") != NULL;
 	error = scan_vds(imp);
 	if (error == 0) {
 		imp->im_volblocks = le32dec(imp->im_pvd + ISO_PVD_SPACE_SIZE);
