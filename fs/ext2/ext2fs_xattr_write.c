@@ -231,6 +231,8 @@ static int xw_change(struct vnode *vp, const char *name, const void *val,
 		return w.fs->failed;
 	if (!w.fs->rw)
 		return EROFS;
+	if (w.ip->links == 0)
+		return ENOENT;        /* freed with its last name */
 	if (flags & ~(XW_CREATE | XW_REPLACE))
 		return EINVAL;
 	if ((error = xw_name(name, &w.index, &rest)) != 0)
