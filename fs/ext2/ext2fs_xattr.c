@@ -107,8 +107,8 @@ out:
 	return error;
 }
 
-static int xa_walk(struct ext2fs *fs, struct ext2fs_inode *ip, ext2fs_xent_fn fn,
-    void *arg)
+static int xa_walk(struct ext2fs *fs, struct ext2fs_inode *ip,
+    ext2fs_xent_fn fn, void *arg)
 {
 	int error = ext2fs_xattr_walk_ibody(fs, ip, fn, arg);
 
@@ -216,7 +216,8 @@ static int xa_get_fn(void *arg, const struct ext2fs_xent *e)
 		error = xa_get_inode(g, e, tmp);
 		val = tmp;
 	}
-	if (error == 0 && (e->index == 2 || e->index == 3)) {
+	if (error == 0 && (e->index == XATTR_INDEX_ACL_ACCESS ||
+	    e->index == XATTR_INDEX_ACL_DEFAULT)) {
 		error = ext2fs_xattr_to_posix_acl(val, e->size, g->buf,
 		    g->bufsize, &g->len);
 		if (error == EUCLEAN)
