@@ -11,8 +11,8 @@ usage: xattr_model.py STATE run ROOT     steps on stdin, one a line:
        xattr_model.py STATE assume           steps on stdin taken as done by someone else
        xattr_model.py STATE dump             the expected `getfattr -d -e hex` lines, as
                                              "PATH NAME=0xHEX", sorted
-       xattr_model.py STATE sizes PATH       the expected names and sizes, as debugfs
-                                             ea_list prints them: "NAME (SIZE)", sorted
+       xattr_model.py STATE sizes            the expected names and sizes, as debugfs
+                                             ea_list prints them: "PATH NAME (SIZE)", sorted
 """
 import errno
 import json
@@ -89,8 +89,8 @@ def main():
         for line in sorted('%s %s=0x%s' % (p, n, v) for p, a in model.items() for n, v in a.items()):
             print(line)
     elif cmd == 'sizes':
-        for n, v in sorted(model.get(sys.argv[3], {}).items()):
-            print('%s (%d)' % (n, len(v) // 2))
+        for line in sorted('%s %s (%d)' % (p, n, len(v) // 2) for p, a in model.items() for n, v in a.items()):
+            print(line)
 
 
 main()
