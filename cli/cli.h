@@ -245,6 +245,11 @@ void linkmap_free(struct linkmap *m);
 int img_link(struct session *s, struct vnode *dvp, const char *name,
     uint64_t ino);
 
+/* put_xattr.c: put -p's extended attributes, from host (dir fd, name)
+ * onto vp; *noxattr is set (and noted once) when the image keeps none. */
+int put_xattrs(struct session *s, int hdir, const char *hname,
+    const char *ipath, struct vnode *vp, int *noxattr);
+
 /* modestr.c: chmod(1) modes, octal or symbolic; the umask */
 mode_t sess_umask(void);
 int mode_parse(const char *spec, mode_t old, int isdir, mode_t umask,

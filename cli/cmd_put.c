@@ -1,4 +1,4 @@
-/* cmd_put.c: put, copying host files, trees, symlinks, hard links and (with -p) special files into the image. */
+/* cmd_put.c: put, copying host files, trees, symlinks, hard links and (with -p) special files and xattrs into the image. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -21,6 +21,7 @@
 struct put_ctx {
 	struct session *s;
 	int recursive, keep;
+	int noxattr;             /* the image keeps no xattrs: stop trying */
 	mode_t umask;
 	struct linkmap links;
 	int st;
@@ -100,6 +101,9 @@ static void put_attrs(struct put_ctx *p, struct put_item *it,
 	struct vattr va;
 
 	va_from_stat(&it->st, &va);
+	if (p->keep && put_xattrs(p->s, it->hdir, it->hname, it->ipath, vp,
+	    &p->noxattr) != ST_OK)
+		p->st = ST_FAIL;
 	if (p->keep && img_setattr(p->s, vp, it->ipath, &va,
 	    img_keep_bits(it->st.st_mode)) != ST_OK)
 		p->st = ST_FAIL;

@@ -67,8 +67,9 @@ static const struct command commands[] = {
 	  "sparse where the file system keeps holes. A fifo or device named as\n"
 	  "HOSTSRC is read like a file unless -p is given.\n"
 	  "  -r  copy directories recursively\n"
-	  "  -p  keep mode, owner and times (nanoseconds), and make fifos and\n"
-	  "      device nodes as such\n"
+	  "  -p  keep mode, owner and times (nanoseconds), make fifos and\n"
+	  "      device nodes as such, and copy xattrs like cp -a (user.* and\n"
+	  "      POSIX ACLs; as root also trusted.* and security.*)\n"
 	  "Without -p, new files get the host mode less the umask." },
 	{ "cp", cmd_cp, "[-rp] SRC... DEST", "copy files within the image",
 	  "Copies to DEST; into it if it is an existing directory. Symbolic\n"

@@ -191,6 +191,13 @@ struct ext2fs_journal;
 #define XATTR_MAGIC             0xEA020000
 #define XATTR_HDR_SIZE          32      /* block header */
 #define XATTR_ENTRY_SIZE        16      /* before the name */
+#define XATTR_VALUE_MAX         65536   /* the VFS's limit on one value */
+#define XATTR_INDEX_USER        1
+#define XATTR_INDEX_ACL_ACCESS  2
+#define XATTR_INDEX_ACL_DEFAULT 3
+#define XATTR_INDEX_TRUSTED     4
+#define XATTR_INDEX_SECURITY    6
+#define XATTR_INDEX_SYSTEM      7
 
 /* The journal inode and the in-memory replay map (ext2fs_journal.c). */
 struct ext2fs_jmap {
@@ -509,10 +516,71 @@ int ext2fs_getxattr(struct vnode *vp, const char *name, void *buf,
     size_t bufsize, size_t *len);
 int ext2fs_listxattr(struct vnode *vp, char *buf, size_t bufsize,
     size_t *len);
+/* One entry as the walkers find it, bounds-checked against its region. */
+struct ext2fs_xent {
+	unsigned index;
+	const uint8_t *name;
+	size_t namelen;
+	const uint8_t *val;     /* NULL when the value lives in inode inum */
+	uint32_t size;
+	uint32_t inum;
+};
+typedef int (*ext2fs_xent_fn)(void *arg, const struct ext2fs_xent *e);
+/* Name prefixes by name index (NULL: none we show or accept). */
+extern const char *const ext2fs_xattr_prefix[9];
+int ext2fs_xattr_walk_ibody(struct ext2fs *fs, struct ext2fs_inode *ip,
+    ext2fs_xent_fn fn, void *arg);
+int ext2fs_xattr_walk_block(struct ext2fs *fs, struct ext2fs_inode *ip,
+    ext2fs_xent_fn fn, void *arg);
 /* Finds an in-inode attribute by index and name; *val points into ip->raw. */
 int ext2fs_xattr_ibody_find(struct ext2fs *fs, struct ext2fs_inode *ip,
     unsigned index, const char *name, size_t namelen, const uint8_t **val,
     size_t *vallen);
+
+/* ext2fs_acl.c: a system.posix_acl_* value (version 2) in ext4's on-disk
+ * form; out needs n bytes. For an access ACL, *perm gets the mode bits it
+ * implies and *equiv says whether the mode alone says the same. */
+int ext2fs_posix_acl_to_disk(const uint8_t *v, size_t n, uint8_t *out,
+    size_t *outlen, uint16_t *perm, int *equiv);
+
+/* ext2fs_xattr_list.c: attributes in memory, and their on-disk encoding
+ * (entries upward from the start of a region, values downward from its end,
+ * a 4-byte zero ending the entries). */
+struct ext2fs_xattr {
+	uint8_t index;
+	uint8_t namelen;
+	uint8_t name[255];
+	uint32_t size;
+	uint8_t *val;            /* malloc'd; NULL when size is 0 */
+};
+struct ext2fs_xlist {
+	struct ext2fs_xattr *v;
+	size_t n, cap;
+};
+int ext2fs_xl_load(struct ext2fs *fs, struct ext2fs_inode *ip, int block,
+    struct ext2fs_xlist *l);
+void ext2fs_xl_free(struct ext2fs_xlist *l);
+int ext2fs_xl_find(const struct ext2fs_xlist *l, unsigned index,
+    const uint8_t *name, size_t namelen);
+int ext2fs_xl_set(struct ext2fs_xlist *l, int at, unsigned index,
+    const uint8_t *name, size_t namelen, const uint8_t *val, uint32_t size);
+void ext2fs_xl_del(struct ext2fs_xlist *l, int at);
+void ext2fs_xl_sort(struct ext2fs_xlist *l);
+size_t ext2fs_xl_entsize(size_t namelen, uint32_t size);
+size_t ext2fs_xl_space(const struct ext2fs_xlist *l);
+void ext2fs_xl_encode(const struct ext2fs_xlist *l, uint8_t *ents,
+    uint8_t *end, const uint8_t *vbase);
+uint32_t ext2fs_xl_block_hash(const uint8_t *ents, const uint8_t *end);
+
+/* ext2fs_xattr_block.c, ext2fs_truncate.c */
+int ext2fs_xattr_block_store(struct ext2fs *fs, struct ext2fs_inode *ip,
+    const struct ext2fs_xlist *l);
+int ext2fs_xattr_block_put(struct ext2fs *fs, struct ext2fs_inode *ip);
+
+/* ext2fs_xattr_write.c */
+int ext2fs_setxattr(struct vnode *vp, const char *name, const void *val,
+    size_t len, int flags);
+int ext2fs_removexattr(struct vnode *vp, const char *name);
 
 /* ext2fs_symlink.c */
 int ext2fs_readlink(struct vnode *vp, char *buf, size_t bufsize,

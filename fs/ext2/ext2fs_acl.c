@@ -57,3 +57,55 @@ int ext2fs_xattr_to_posix_acl(const uint8_t *v, size_t n, uint8_t *out,
 	*outlen = len;
 	return 0;
 }
+
+/*
+ * The reverse, for setxattr: validated as the kernel's posix_acl_valid does
+ * (known tags in order, one owner, group and other entry, a mask when there
+ * are named entries, permissions rwx only), else EINVAL. A header of another
+ * version is EOPNOTSUPP, as in posix_acl_from_xattr.
+ */
+int ext2fs_posix_acl_to_disk(const uint8_t *v, size_t n, uint8_t *out,
+    size_t *outlen, uint16_t *perm, int *equiv)
+{
+	unsigned last = 0, seen = 0, named = 0;
+	uint16_t mode = 0, group = 0, mask = 0;
+	size_t off, len = 4;
+
+	if (n < 4 || (n - 4) % 8 != 0)
+		return EINVAL;
+	if (le32dec(v) != ACL_XATTR_VERSION)
+		return EOPNOTSUPP;
+	le32enc(out, ACL_DISK_VERSION);
+	for (off = 4; off < n; off += 8) {
+		unsigned tag = le16dec(v + off), p = le16dec(v + off + 2);
+		int many = tag == ACL_USER || tag == ACL_GROUP;
+		if (p & ~7u || tag < last || (tag == last && !many) ||
+		    (tag != ACL_USER_OBJ && tag != ACL_GROUP_OBJ &&
+		    tag != ACL_MASK && tag != ACL_OTHER && !many))
+			return EINVAL;
+		last = tag;
+		seen |= tag;
+		named |= many;
+		if (tag == ACL_USER_OBJ)
+			mode |= (uint16_t)(p << 6);
+		else if (tag == ACL_GROUP_OBJ)
+			group = (uint16_t)p;
+		else if (tag == ACL_MASK)
+			mask = (uint16_t)p;
+		else if (tag == ACL_OTHER)
+			mode |= (uint16_t)p;
+		le16enc(out + len, (uint16_t)tag);
+		le16enc(out + len + 2, (uint16_t)p);
+		if (many)
+			le32enc(out + len + 4, le32dec(v + off + 4));
+		len += many ? 8 : 4;
+	}
+	if ((seen & (ACL_USER_OBJ | ACL_GROUP_OBJ | ACL_OTHER)) !=
+	    (ACL_USER_OBJ | ACL_GROUP_OBJ | ACL_OTHER) ||
+	    (named && !(seen & ACL_MASK)))
+		return EINVAL;
+	*perm = (uint16_t)(mode | ((seen & ACL_MASK) ? mask : group) << 3);
+	*equiv = !(seen & ACL_MASK) && !named;
+	*outlen = len;
+	return 0;
+}

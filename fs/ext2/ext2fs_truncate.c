@@ -99,7 +99,7 @@ int ext2fs_truncate(struct ext2fs *fs, struct ext2fs_inode *ip,
 }
 
 /* Drops the inode's reference to its xattr block (freed at zero). */
-static int ext2fs_xattr_block_put(struct ext2fs *fs, struct ext2fs_inode *ip)
+int ext2fs_xattr_block_put(struct ext2fs *fs, struct ext2fs_inode *ip)
 {
 	uint64_t blk = ip->file_acl;
 	uint32_t refs;

@@ -485,4 +485,6 @@ const struct vnodeops ext2fs_vnodeops = {
 	.vop_reclaim = ext2fs_reclaim,
 	.vop_getxattr = ext2fs_getxattr,
 	.vop_listxattr = ext2fs_listxattr,
+	.vop_setxattr = ext2fs_setxattr,
+	.vop_removexattr = ext2fs_removexattr,
 };
