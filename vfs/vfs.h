@@ -197,6 +197,10 @@ struct vnode {
 };
 
 #define MNT_RDONLY 0x1
+/* Opened for fsck: the driver mounts damage it would otherwise refuse (bad
+ * checksums of its own metadata), leaving it for the checker to report and
+ * repair. Nothing but fsck may run on such a mount. */
+#define MNT_FSCK   0x2
 
 struct mntopt {
 	char *key;
