@@ -234,3 +234,19 @@ run_cases() {
 	run debugfs -R "stat /lost+found" "$img"
 	refute_output --partial 'Size: 1024'
 }
+
+@test "a block shared by two files: reported, left for e2fsck (4), and -y frees none of the file's other blocks" {
+	local img b
+	img=$(fsck_copy ext2)
+	b=$(debugfs -R "bmap /big.bin 0" "$img" 2>/dev/null)
+	# medium.bin is walked after big.bin: its 4th block becomes big.bin's first
+	debugfs -w -R "set_inode_field /medium.bin block[3] $b" "$img" 2>/dev/null
+	run_rumpsh -4 "$img" fsck -n
+	assert_line --partial 'block also used by another inode or the file system'
+	run_rumpsh -4 "$img" fsck -y
+	run e2fsck -fn "$img"
+	assert_output --partial "Multiply-claimed block(s) in inode"
+	refute_output --partial 'bitmap differences'
+	refute_output --partial 'i_size'
+	refute_output --partial 'i_blocks'
+}

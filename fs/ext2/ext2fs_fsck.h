@@ -83,6 +83,9 @@ struct fsck_walk {
 	uint64_t end;           /* 1 + last mapped logical block */
 	uint64_t init_end;      /* 1 + last initialized logical block */
 	int stop;               /* a callback asked to stop */
+	uint64_t shared;        /* blocks found claimed already (pass 1) */
+	uint64_t first_shared;  /* the first of them */
+	int shared_meta;        /* ... is file system metadata */
 };
 
 /* ext2fs_fsck.c: reporting */

@@ -130,9 +130,10 @@ static int fsck_claim_dir_inode(struct ext2fs_fsck *fk, uint32_t *ino)
 	return ENOSPC;
 }
 
-/* An empty directory block: "." and ".." if dot != 0, the checksum tail. */
+/* An empty block of directory dir (generation gen): "." and ".." if
+ * dot != 0, the checksum tail. */
 static int fsck_write_dirblock(struct ext2fs_fsck *fk, uint32_t dir,
-    uint64_t blk, uint32_t dot, uint32_t dotdot)
+    uint32_t gen, uint64_t blk, uint32_t dot, uint32_t dotdot)
 {
 	struct ext2fs *fs = fk->fs;
 	size_t len = fs->bsize - (ext2fs_has_csum(fs) ? DIRENT_TAIL_SIZE : 0);
@@ -158,7 +159,7 @@ static int fsck_write_dirblock(struct ext2fs_fsck *fk, uint32_t dir,
 	if (len < fs->bsize) {
 		le16enc(d + len + 4, DIRENT_TAIL_SIZE);
 		d[len + 7] = DIRENT_TAIL_FT;
-		ext2fs_csum_set_dirleaf(fs, dir, 0, d);
+		ext2fs_csum_set_dirleaf(fs, dir, gen, d);
 	}
 	bdwrite(bp);
 	return 0;
@@ -311,7 +312,8 @@ static int fsck_dir_grow(struct ext2fs_fsck *fk, uint32_t dir, uint8_t *raw)
 		error = fsck_map_append(raw, size / fs->bsize, blk);
 	if (error)
 		return error;
-	error = fsck_write_dirblock(fk, dir, blk, 0, 0);
+	error = fsck_write_dirblock(fk, dir, le32dec(raw + I_GENERATION), blk,
+	    0, 0);
 	if (error)
 		return error;
 	size += fs->bsize;
@@ -377,7 +379,7 @@ static int fsck_make_lost_found(struct ext2fs_fsck *fk, uint8_t *raw)
 			fsck_clr(fk->bused, blk);
 		return error;
 	}
-	error = fsck_write_dirblock(fk, ino, blk, ino, EXT2_ROOT_INO);
+	error = fsck_write_dirblock(fk, ino, 0, blk, ino, EXT2_ROOT_INO);
 	if (error == 0)
 		error = fsck_new_dir_inode(fk, ino, blk, raw);
 	if (error == 0)
