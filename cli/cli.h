@@ -26,6 +26,7 @@ struct session {
 	const char *image;              /* the IMAGE argument, as given */
 	const char *opts;               /* the -o list, for reopening */
 	int no_write;                   /* -r or -o ro: never reopen rw */
+	unsigned mnt_flags;             /* MNT_FSCK for a one-shot fsck */
 	const char *sandbox;            /* info's "sandbox:" line (confine.c) */
 	const char *cmd;                /* the running command, for messages */
 	int out_tty;                    /* stdout is a terminal */
@@ -37,7 +38,7 @@ struct session {
 
 /* session.c */
 int session_open(struct session *s, const char *image, const char *fstype,
-    const char *opts, int rdonly);
+    const char *opts, int rdonly, unsigned mnt_flags);
 int session_close(struct session *s);
 int session_writable(struct session *s, const char *path);
 void session_begin(struct session *s, const char *cmd);

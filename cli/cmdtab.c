@@ -130,7 +130,8 @@ static const struct command commands[] = {
 	  "  -f  check even if the file system is marked clean\n"
 	  "The status is fsck(8)'s: 0 clean, 1 errors corrected, 4 errors\n"
 	  "left, 8 operational error (also: no checker for this file system).\n"
-	  "-y and -p open the image read-write." },
+	  "-y and -p open the image read-write. Run alone (rumpsh IMAGE fsck),\n"
+	  "it also checks images too damaged for the other commands to open." },
 	{ "extract", cmd_extract,
 	  "[-f ARCHIVE|-] [-C HOSTDIR] [--format FMT] [--compress C] [-q] "
 	  "[PATH...]",

@@ -198,6 +198,17 @@ static int is_fstab_form(const struct args *a)
 }
 
 /*
+ * `rumpsh IMAGE fsck ...`: the only command of the session is the checker,
+ * so the image is opened for it (MNT_FSCK): damage that stops a normal
+ * open is what fsck is there to report and repair.
+ */
+static int is_fsck_alone(const struct args *a)
+{
+	return a->script == NULL && a->argc > 0 &&
+	    strcmp(a->argv[0], "fsck") == 0;
+}
+
+/*
  * Confines rumpsh before the image is opened (confine.c). A script on stdin
  * is read first, so that its commands' host paths are known.
  */
@@ -247,10 +258,12 @@ int main(int argc, char **argv)
 		    a.argc, a.argv);
 	st = confine(&a, &stdin_text, sandbox, sizeof(sandbox));
 	if (st == ST_OK)
-		st = session_open(&s, a.image, a.fstype, a.opts, a.rdonly);
+		st = session_open(&s, a.image, a.fstype, a.opts, a.rdonly,
+		    is_fsck_alone(&a) ? MNT_FSCK : 0);
 	if (st != ST_OK) {
 		free(stdin_text);
-		return st;
+		/* fsck(8)'s status: the image could not be checked at all */
+		return st == ST_FAIL && is_fsck_alone(&a) ? 8 : st;
 	}
 	s.sandbox = sandbox;
 	st = run_mode(&s, &a);

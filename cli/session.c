@@ -31,10 +31,12 @@ static int opts_mode(const char *opts)
 /*
  * Opens the image read-only (promise 2: opening and reading never write),
  * or read-write when "-o rw" says so. rdonly (-r) or "-o ro" forbid the
- * later upgrade that session_writable() makes.
+ * later upgrade that session_writable() makes. mnt_flags MNT_FSCK (a
+ * one-shot fsck) mounts what the driver would refuse as damaged, and then
+ * the root need not be readable: the checker reports why it is not.
  */
 int session_open(struct session *s, const char *image, const char *fstype,
-    const char *opts, int rdonly)
+    const char *opts, int rdonly, unsigned mnt_flags)
 {
 	char errbuf[512];
 	int error;
@@ -49,14 +51,17 @@ int session_open(struct session *s, const char *image, const char *fstype,
 		fprintf(stderr, "rumpsh: -r and -o rw contradict each other\n");
 		return ST_USAGE;
 	}
-	error = vfs_mount(image, fstype, opts, MNT_RDONLY, &s->mp, errbuf,
-	    sizeof(errbuf));
+	s->mnt_flags = mnt_flags;
+	error = vfs_mount(image, fstype, opts, MNT_RDONLY | mnt_flags, &s->mp,
+	    errbuf, sizeof(errbuf));
 	if (error) {
 		fprintf(stderr, "rumpsh: %s: %s\n", image,
 		    errbuf[0] ? errbuf : strerror(error));
 		return ST_FAIL;
 	}
-	if ((error = vfs_root(s->mp, &s->cwd)) != 0) {
+	if ((error = vfs_root(s->mp, &s->cwd)) != 0 && (mnt_flags & MNT_FSCK))
+		s->cwd = NULL;
+	else if (error) {
 		fprintf(stderr, "rumpsh: %s: %s%s\n", image,
 		    error == EUCLEAN ? "corrupt file system: " : "",
 		    s->mp->mnt_corrupt[0] ? s->mp->mnt_corrupt :
@@ -116,8 +121,8 @@ static int session_reopen(struct session *s)
 	struct vnode *cwd = NULL;
 	int error;
 
-	error = vfs_mount(s->image, s->mp->mnt_op->vfs_name, s->opts, 0, &mp,
-	    errbuf, sizeof(errbuf));
+	error = vfs_mount(s->image, s->mp->mnt_op->vfs_name, s->opts,
+	    s->mnt_flags, &mp, errbuf, sizeof(errbuf));
 	if (error)
 		return sess_errmsg(s, s->image, "%s",
 		    errbuf[0] ? errbuf : strerror(error));
@@ -127,14 +132,15 @@ static int session_reopen(struct session *s)
 		vrele(cwd);
 		cwd = NULL;
 	}
-	if (cwd == NULL) {
+	if (cwd == NULL && !(s->mnt_flags & MNT_FSCK)) {
 		if ((error = vfs_root(mp, &cwd)) != 0) {
 			vfs_unmount(mp);
 			return sess_errmsg(s, s->image, "%s", strerror(error));
 		}
 		strcpy(s->cwdpath, "/");
 	}
-	vrele(s->cwd);
+	if (s->cwd)
+		vrele(s->cwd);
 	vfs_unmount(s->mp);
 	s->mp = mp;
 	s->cwd = cwd;

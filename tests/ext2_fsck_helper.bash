@@ -6,6 +6,7 @@
 #   fsck_bsize IMG                   block size
 #   fsck_ino IMG PATH                inode number of PATH
 #   fsck_poke_dir IMG PATH OFF HEX   write bytes (\xNN...) at byte OFF of PATH's first block
+#   fsck_orphan_many IMG N           a one-block /lost+found, and N names of /many unlinked
 #   fsck_case VARIANT NAME CMD       copy VARIANT, damage it with CMD (IMG stands for the copy),
 #                                    then set E2 (e2fsck -fn), RN (rumpsh fsck -n), RY (rumpsh
 #                                    fsck -y), AFTER (e2fsck -fn after -y), SAME (-n left the
@@ -16,7 +17,7 @@ fsck_mkfs_args() {
 	case $1 in
 	ext4) echo "-t ext4" ;;
 	ext4-4k) echo "-t ext4 -b 4096" ;;
-	ext4-nocsum) echo "-t ext4 -O ^metadata_csum" ;;
+	ext4-nocsum) echo "-t ext4 -O ^metadata_csum,uninit_bg" ;;
 	ext3) echo "-t ext3" ;;
 	ext2) echo "-t ext2" ;;
 	esac
@@ -40,7 +41,7 @@ fsck_base() {
 	local v=$1
 	need_tool mkfs.ext4 e2fsck debugfs dumpe2fs dd || return 1
 	[[ -n $(fsck_mkfs_args "$v") ]] || { echo "fsck_base: unknown variant $v" >&2; return 1; }
-	fixture "ext2-fsck-$v-v1" _fsck_build {} "$v"
+	fixture "ext2-fsck-$v-v2" _fsck_build {} "$v"
 }
 
 fsck_copy() {
@@ -63,6 +64,16 @@ fsck_poke_dir() {
 	blk=$(debugfs -R "bmap $path 0" "$img" 2>/dev/null)
 	[[ $blk =~ ^[0-9]+$ && $blk -gt 0 ]] || { echo "fsck_poke_dir: no block for $path" >&2; return 1; }
 	printf "$bytes" | dd of="$img" bs=1 seek=$((blk * $(fsck_bsize "$img") + off)) conv=notrunc status=none
+}
+
+fsck_orphan_many() {
+	local img=$1 n=$2 i
+	{
+		echo "rmdir /lost+found"
+		echo "mkdir /lost+found"
+		for ((i = 1; i <= n; i++)); do printf 'unlink /many/file-%03d\n' "$i"; done
+	} >"$BATS_TEST_TMPDIR/orphan-cmds"
+	debugfs -w -f "$BATS_TEST_TMPDIR/orphan-cmds" "$img" >/dev/null 2>&1
 }
 
 fsck_case() {

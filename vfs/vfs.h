@@ -204,6 +204,10 @@ struct vnode {
  * asks getattr instead.
  */
 #define MNT_STINO  0x2
+/* Opened for fsck: the driver mounts damage it would otherwise refuse (bad
+ * checksums of its own metadata), leaving it for the checker to report and
+ * repair. Nothing but fsck may run on such a mount. */
+#define MNT_FSCK   0x4
 
 struct mntopt {
 	char *key;

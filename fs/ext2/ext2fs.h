@@ -228,6 +228,12 @@ struct ext2fs {
 	int hash_unsigned;           /* 3 if the dx hashes are unsigned, else 0 */
 	uint64_t max_file_blocks;    /* logical blocks a file can address */
 	uint8_t *gdt;                /* ngroups * desc_size bytes */
+	int sb_csum_bad;             /* MNT_FSCK: the superblock checksum was wrong */
+	int sb_lenient;              /* MNT_FSCK without a usable backup: ... */
+	int sb_inodes_bad;           /* ... s_inodes_count disagreed with the groups */
+	uint64_t backup_sb;          /* MNT_FSCK: the superblock read (0: primary) */
+	uint64_t backup_gdt;         /* MNT_FSCK: first descriptor block read (0: primary) */
+	char backup_why[256];        /* MNT_FSCK: what was wrong with the primary */
 	struct ext2fs_jmap *jmap;    /* sorted by fsblk; NULL if no replay */
 	size_t njmap;
 	/* writing (ext2fs_trans.c): the open transaction and the journal */
@@ -289,6 +295,11 @@ int ext2fs_statvfs(struct mount *mp, struct vfs_statvfs *sv);
 int ext2fs_parse_sb(struct mount *mp, const uint8_t *sb, uint64_t devsize,
     struct ext2fs *fs);
 int ext2fs_load_gdt(struct ext2fs *fs);
+int ext2fs_load_gdt_at(struct ext2fs *fs, uint64_t first);
+
+/* ext2fs_backup.c: MNT_FSCK: group 1's copies when the primary ones fail */
+int ext2fs_backup_sb(struct ext2fs *fs, uint8_t *sb);
+int ext2fs_backup_gdt(struct ext2fs *fs);
 void ext2fs_feature_names(const struct ext2fs *fs, uint32_t which, int set,
     char *buf, size_t bufsize);
 

@@ -202,6 +202,27 @@ static int fsck_super(struct ext2fs_fsck *fk)
 		    "e2fsck");
 		return ENOTSUP;
 	}
+	/* Only an MNT_FSCK mount gets this far with these. A fallback to
+	 * the backups is advisory under -n, as for e2fsck -n: what the
+	 * backups say is checked by the passes like anything else. */
+	if (fs->backup_sb != 0) {
+		if (fsck_say(fk, FIX_SUMMARY, "superblock unusable (%s): using "
+		    "the backup at block %llu", fs->backup_why,
+		    (unsigned long long)fs->backup_sb))
+			fk->sb_dirty = fk->gdt_dirty = 1;
+	} else if (fs->backup_gdt != 0 && fsck_say(fk, FIX_SUMMARY, "group "
+	    "descriptors unusable (%s): using the backup at block %llu",
+	    fs->backup_why, (unsigned long long)fs->backup_gdt))
+		fk->gdt_dirty = 1;
+	if (fs->sb_inodes_bad && fsck_say(fk, FIX_SAFE, "superblock: inode "
+	    "count %u, expected %u", le32dec(fs->sb + SB_INODES_COUNT),
+	    fs->inodes_count)) {
+		le32enc(fs->sb + SB_INODES_COUNT, fs->inodes_count);
+		fk->sb_dirty = 1;
+	}
+	if (fs->sb_csum_bad && fsck_say(fk, FIX_SAFE, "superblock: checksum "
+	    "wrong"))
+		fk->sb_dirty = 1;
 	if ((fs->compat & COMPAT_RESIZE_INODE) &&
 	    (fs->incompat & INCOMPAT_META_BG))
 		fsck_say(fk, FIX_NONE, "superblock: resize_inode and meta_bg "
@@ -211,10 +232,19 @@ static int fsck_super(struct ext2fs_fsck *fk)
 		uint16_t want = ext2fs_gd_csum_compute(fs, g, gd);
 		if (!ext2fs_has_csum(fs) && !(fs->ro_compat & RO_COMPAT_GDT_CSUM))
 			break;
+		/* Advisory under -n, as for e2fsck -n: the descriptor's
+		 * fields are checked on their own merits by pass 5. A repair
+		 * no longer trusts the lazy-group hints the checksum vouched
+		 * for: the whole group is checked and its bitmaps rebuilt. */
 		if (want != le16dec(gd + GD_CHECKSUM) &&
-		    fsck_say(fk, FIX_SAFE, "group %u: descriptor checksum 0x%04x, "
+		    fsck_say(fk, FIX_SUMMARY, "group %u: descriptor checksum 0x%04x, "
 		    "expected 0x%04x", g, le16dec(gd + GD_CHECKSUM), want)) {
-			le16enc(gd + GD_CHECKSUM, want);
+			le16enc(gd + GD_FLAGS, le16dec(gd + GD_FLAGS) &
+			    ~(GD_FLAG_INODE_UNINIT | GD_FLAG_BLOCK_UNINIT));
+			fsck_gd_set_count(fs, gd, GD_ITABLE_UNUSED_LO,
+			    GD_ITABLE_UNUSED_HI, 0);
+			le16enc(gd + GD_CHECKSUM,
+			    ext2fs_gd_csum_compute(fs, g, gd));
 			fk->gdt_dirty = 1;
 		}
 	}
@@ -257,19 +287,52 @@ static void fsck_free(struct ext2fs_fsck *fk)
 	free(fk->blockbuf);
 }
 
+/*
+ * Group metadata out of range or overlapping: on an image opened for fsck
+ * the backup descriptors are tried (as e2fsck does). Either way, bitmaps
+ * and inode tables that cannot be where the descriptors say stop the
+ * check: reading or rewriting them would mean writing over other data.
+ */
+static int fsck_layout(struct ext2fs_fsck *fk, int *stop)
+{
+	struct ext2fs *fs = fk->fs;
+	uint64_t bm = (fk->nblocks + 8) / 8;
+
+	fk->layout_probe = 1;
+	fsck_mark_metadata(fk);
+	fk->layout_probe = 0;
+	if (fk->layout_bad && fs->backup_gdt == 0 &&
+	    (fk->mp->mnt_flags & MNT_FSCK) && ext2fs_backup_gdt(fs) == 0) {
+		memset(fk->bused, 0, (size_t)bm);
+		memset(fk->bmeta, 0, (size_t)bm);
+		fk->layout_bad = 0;
+		fsck_mark_metadata(fk);
+		return 0;
+	}
+	if (fk->layout_bad == 0)
+		return 0;
+	memset(fk->bused, 0, (size_t)bm);
+	memset(fk->bmeta, 0, (size_t)bm);
+	fsck_mark_metadata(fk);
+	fsck_note(fk, "group metadata where it cannot be: not checked further "
+	    "(e2fsck can relocate it)");
+	*stop = 1;
+	return 0;
+}
+
 /* The passes, in order; each may repair what the next relies on. */
 static int fsck_run(struct ext2fs_fsck *fk)
 {
 	int error, stop = 0;
 
-	error = fsck_super(fk);
-	if (error == 0)
+	error = fsck_layout(fk, &stop);
+	if (error == 0 && !stop)
+		error = fsck_super(fk);
+	if (error == 0 && !stop)
 		error = fsck_journal(fk, &stop);
 	if (error || stop)
 		return error;
-	error = fsck_mark_metadata(fk);
-	if (error == 0)
-		error = fsck_orphans(fk);
+	error = fsck_orphans(fk);
 	if (error == 0)
 		error = fsck_pass1(fk);
 	if (error == 0)

@@ -58,6 +58,8 @@ struct ext2fs_fsck {
 	uint32_t lost_found;    /* 0 until found in the root */
 	uint64_t ndirs;
 	int gdt_dirty, sb_dirty;
+	int layout_probe;       /* marking metadata silently, to choose a table */
+	unsigned layout_bad;    /* group metadata out of range or overlapping */
 	uint8_t *blockbuf;      /* one block of scratch */
 };
 
@@ -81,6 +83,9 @@ struct fsck_walk {
 	uint64_t end;           /* 1 + last mapped logical block */
 	uint64_t init_end;      /* 1 + last initialized logical block */
 	int stop;               /* a callback asked to stop */
+	uint64_t shared;        /* blocks found claimed already (pass 1) */
+	uint64_t first_shared;  /* the first of them */
+	int shared_meta;        /* ... is file system metadata */
 };
 
 /* ext2fs_fsck.c: reporting */
@@ -134,6 +139,9 @@ int fsck_pass5(struct ext2fs_fsck *fk);
 /* ext2fs_fsck_repair.c: writing */
 int fsck_write_gdt(struct ext2fs_fsck *fk);
 int fsck_write_sb(struct ext2fs_fsck *fk);
+
+/* ext2fs_fsck_lost.c: /lost+found */
+int fsck_lost_found(struct ext2fs_fsck *fk);
 int fsck_link_lost(struct ext2fs_fsck *fk, uint32_t ino, int isdir);
 int fsck_set_dotdot(struct ext2fs_fsck *fk, uint32_t dir, uint32_t to);
 

@@ -72,7 +72,7 @@ static int walk_meta(struct fsck_walk *w, uint64_t pblk, const char *what)
 	r = w->meta ? w->meta(w, pblk) : 0;
 	if (r == 1)
 		w->stop = 1;
-	return r;
+	return r == 1 ? 0 : r;
 }
 
 static int walk_ext_node(struct fsck_walk *w, const uint8_t *h, size_t size,
@@ -317,15 +317,27 @@ static void mark_range(struct ext2fs_fsck *fk, uint32_t g, uint64_t b,
 	uint64_t i;
 
 	if (!fsck_blk_ok(fk, b, n) && !(b == 0 && n == 1)) {
-		fsck_say(fk, FIX_NONE, "group %u: %s at block %llu (+%llu) "
-		    "outside the file system", g, what, (unsigned long long)b,
-		    (unsigned long long)n);
+		fk->layout_bad++;
+		if (!fk->layout_probe)
+			fsck_say(fk, FIX_NONE, "group %u: %s at block %llu (+%llu) "
+			    "outside the file system", g, what,
+			    (unsigned long long)b, (unsigned long long)n);
+		else
+			snprintf(fk->mp->mnt_corrupt, sizeof(fk->mp->mnt_corrupt),
+			    "group %u: %s outside the file system", g, what);
 		return;
 	}
 	for (i = b; i < b + n; i++) {
 		if (claim && fsck_test(fk->bused, i)) {
-			fsck_say(fk, FIX_NONE, "group %u: %s block %llu overlaps "
-			    "other metadata", g, what, (unsigned long long)i);
+			fk->layout_bad++;
+			if (!fk->layout_probe)
+				fsck_say(fk, FIX_NONE, "group %u: %s block %llu "
+				    "overlaps other metadata", g, what,
+				    (unsigned long long)i);
+			else
+				snprintf(fk->mp->mnt_corrupt,
+				    sizeof(fk->mp->mnt_corrupt), "group %u: %s "
+				    "overlaps other metadata", g, what);
 			return;
 		}
 		fsck_set(fk->bmeta, i);

@@ -89,6 +89,9 @@ int fsck_pass3(struct ext2fs_fsck *fk)
 	if (IS_TYPE(fk->istate[EXT2_ROOT_INO]) != IS_DIR)
 		return 0;
 	fk->istate[EXT2_ROOT_INO] |= IS_REACHED;
+	error = fsck_lost_found(fk);
+	if (error)
+		return error;
 	for (ino = 1; ino <= fk->ninodes; ino++) {
 		if (IS_TYPE(fk->istate[ino]) != IS_DIR ||
 		    fsck_reaches_root(fk, ino))
@@ -200,7 +203,9 @@ struct fsck_map {
 	const char *what;
 	uint64_t bitmap;        /* its block */
 	uint32_t n;             /* bits that mean something */
-	uint32_t pad;           /* bits after n that must be set on disk */
+	uint32_t pad;           /* bits after n that must be set on disk: an
+				 * inode bitmap's whole block (e2fsck checks
+				 * that), a block bitmap's in the last group */
 	uint64_t base;
 	int uninit;
 	int (*inuse)(struct ext2fs_fsck *, uint64_t);
@@ -296,7 +301,8 @@ static int fsck_group(struct ext2fs_fsck *fk, uint32_t g, uint64_t *fb,
 	    ext2fs_csum_set_block_bitmap, GD_BB_CSUM_LO, GD_BB_CSUM_HI,
 	    GD_FLAGS_BLOCK_UNINIT };
 	struct fsck_map im = { "inode bitmap", fsck_gd_blk(fs, gd,
-	    GD_INODE_BITMAP_LO, GD_INODE_BITMAP_HI), fs->inodes_per_group, 0,
+	    GD_INODE_BITMAP_LO, GD_INODE_BITMAP_HI), fs->inodes_per_group,
+	    8 * fs->bsize,
 	    ibase + 1, (flags & GD_FLAGS_INODE_UNINIT) != 0, inode_inuse,
 	    ext2fs_csum_set_inode_bitmap, GD_IB_CSUM_LO, GD_IB_CSUM_HI,
 	    GD_FLAGS_INODE_UNINIT };

@@ -117,15 +117,17 @@ int fsck_orphans(struct ext2fs_fsck *fk)
 	return 0;
 }
 
-/* Claims for the second walk. */
-static int claim_one(struct fsck_walk *w, uint64_t b)
+/* Claims for the second walk. A data block claimed before is counted
+ * and the walk goes on (its other blocks are still this inode's); a tree
+ * block claimed before is not entered, and the walk stops. */
+static int claim_one(struct fsck_walk *w, uint64_t b, int tree)
 {
 	if (fsck_test(w->fk->bused, b)) {
-		fsck_say(w->fk, FIX_NONE, "inode %llu: block %llu is also used by "
-		    "%s", (unsigned long long)w->ino, (unsigned long long)b,
-		    fsck_test(w->fk->bmeta, b) ? "file system metadata" :
-		    "another inode");
-		return 1;
+		if (w->shared++ == 0) {
+			w->first_shared = b;
+			w->shared_meta = fsck_test(w->fk->bmeta, b);
+		}
+		return tree;
 	}
 	fsck_set(w->fk->bused, b);
 	return 0;
@@ -137,14 +139,13 @@ static int claim_data(struct fsck_walk *w, uint64_t lblk, uint64_t pblk,
 	uint64_t i;
 
 	for (i = 0; i < len; i++)
-		if (claim_one(w, pblk + i))
-			return 1;
+		claim_one(w, pblk + i, 0);
 	return 0;
 }
 
 static int claim_meta(struct fsck_walk *w, uint64_t pblk)
 {
-	return claim_one(w, pblk);
+	return claim_one(w, pblk, 1);
 }
 
 /* Mode and flag checks for the kinds of inode without a block tree. */
@@ -319,6 +320,14 @@ static int fsck_inode_blocks(struct ext2fs_fsck *fk, uint64_t ino,
 	w.fix_csum = fk->repair || fk->preen;
 	if (walk && (error = fsck_walk_blocks(&w)) != 0)
 		return error == EUCLEAN ? 0 : error;
+	if (w.shared)
+		fsck_say(fk, FIX_NONE, "inode %llu: %llu block%s also used by "
+		    "another inode or the file system (the first: block %llu, "
+		    "%s)", (unsigned long long)ino, (unsigned long long)w.shared,
+		    w.shared == 1 ? "" : "s", (unsigned long long)w.first_shared,
+		    w.shared_meta ? "metadata" : "another inode's");
+	if (w.stop)
+		return 0;       /* a shared tree: its sizes are not known */
 	if (w.csum_bad)
 		fsck_say(fk, FIX_SAFE, "inode %llu: %d extent block%s with a bad "
 		    "checksum", (unsigned long long)ino, w.csum_bad,

@@ -142,6 +142,14 @@ static int ext2fs_parse_geometry(struct mount *mp, const uint8_t *sb,
 		    "block's worth up to 8 * block size", fs->inodes_per_group);
 	ngroups = (fs->blocks_count - fs->first_data_block +
 	    fs->blocks_per_group - 1) / fs->blocks_per_group;
+	fs->sb_inodes_bad = 0;
+	if (ngroups != 0 && ngroups <= UINT32_MAX / fs->inodes_per_group &&
+	    (uint64_t)fs->inodes_count != ngroups * fs->inodes_per_group &&
+	    fs->sb_lenient) {
+		/* the groups say how many there are; fsck repairs the total */
+		fs->sb_inodes_bad = 1;
+		fs->inodes_count = (uint32_t)ngroups * fs->inodes_per_group;
+	}
 	if (ngroups == 0 || ngroups > UINT32_MAX / fs->inodes_per_group ||
 	    (uint64_t)fs->inodes_count != ngroups * fs->inodes_per_group)
 		return vfs_corrupt(mp, 0, 0, "superblock inode count: expected "
@@ -177,7 +185,8 @@ static int ext2fs_parse_csum(struct mount *mp, const uint8_t *sb,
 	if (sb[SB_CHECKSUM_TYPE] != 1)
 		return ext2fs_sb_bad(mp, "checksum type", "1 (crc32c)",
 		    sb[SB_CHECKSUM_TYPE]);
-	if (!ext2fs_sb_csum_ok(sb, &expect, &found))
+	fs->sb_csum_bad = !ext2fs_sb_csum_ok(sb, &expect, &found);
+	if (fs->sb_csum_bad && !(mp->mnt_flags & MNT_FSCK))
 		return vfs_corrupt(mp, 0, EXT2_SB_OFFSET >> fs->log_bsize,
 		    "superblock checksum: expected 0x%08x, found 0x%08x",
 		    expect, found);

@@ -133,12 +133,16 @@ static int ext2fs_check_gd(struct ext2fs *fs, uint32_t g)
 			    (unsigned long long)fs->blocks_count - 1,
 			    (unsigned long long)b, (unsigned long long)n);
 	}
+	/* fsck reports (and repairs) a wrong checksum itself */
+	if (fs->mp->mnt_flags & MNT_FSCK)
+		return 0;
 	error = ext2fs_gd_csum_verify(fs, g);
 	return error;
 }
 
-/* Reads and checks the group descriptor table (bounded by the device). */
-int ext2fs_load_gdt(struct ext2fs *fs)
+/* Reads and checks the group descriptor table (bounded by the device);
+ * `first` is where a backup copy begins (0: the primary table). */
+int ext2fs_load_gdt_at(struct ext2fs *fs, uint64_t first)
 {
 	uint32_t per_block = fs->bsize / fs->desc_size;
 	uint32_t nblocks = (fs->ngroups + per_block - 1) / per_block;
@@ -155,7 +159,8 @@ int ext2fs_load_gdt(struct ext2fs *fs)
 	if (fs->gdt == NULL)
 		return ENOMEM;
 	for (i = 0; i < nblocks; i++) {
-		error = ext2fs_bread(fs, 0, ext2fs_desc_block(fs, i), &bp);
+		error = ext2fs_bread(fs, 0, first ? first + i :
+		    ext2fs_desc_block(fs, i), &bp);
 		if (error)
 			return error;
 		memcpy(fs->gdt + (size_t)i * fs->bsize, bp->b_data, fs->bsize);
@@ -167,6 +172,11 @@ int ext2fs_load_gdt(struct ext2fs *fs)
 			return error;
 	}
 	return 0;
+}
+
+int ext2fs_load_gdt(struct ext2fs *fs)
+{
+	return ext2fs_load_gdt_at(fs, 0);
 }
 
 static int ext2fs_check_features(struct mount *mp, struct ext2fs *fs)
@@ -219,11 +229,23 @@ static int ext2fs_mount(struct mount *mp)
 	fs->mp = mp;
 	mp->mnt_data = fs;
 	error = ext2fs_parse_sb(mp, sb, mp->mnt_dev->bd_size, fs);
+	if (error == EUCLEAN && (mp->mnt_flags & MNT_FSCK)) {
+		error = ext2fs_backup_sb(fs, sb);
+		if (error == EUCLEAN) {
+			/* no backup: the primary, with what fsck can repair */
+			fs->sb_lenient = 1;
+			error = ext2fs_parse_sb(mp, sb, mp->mnt_dev->bd_size, fs);
+		}
+	}
 	if (error == 0)
 		error = ext2fs_check_features(mp, fs);
-	if (error == 0)
+	if (error == 0 && fs->backup_gdt == 0) {
 		error = ext2fs_load_gdt(fs);
-	if (error == 0)
+		if (error == EUCLEAN && (mp->mnt_flags & MNT_FSCK))
+			error = ext2fs_backup_gdt(fs);
+	}
+	/* fsck reports a log to replay on a backup; nothing is replayed */
+	if (error == 0 && fs->backup_gdt == 0)
 		error = ext2fs_journal_load(fs);
 	if (error == 0 && fs->njmap > 0) {
 		struct buf *bp;

@@ -142,9 +142,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (fuzz_image(data, size, path, sizeof(path)) != 0)
 		return 0;
 	if (vfs_mount(path, FUZZ_FSTYPE, NULL, MNT_RDONLY, &mp, err,
-	    sizeof(err)) != 0)
+	    sizeof(err)) == 0) {
+		touch_mount(mp);
+		vfs_unmount(mp);
 		return 0;
-	touch_mount(mp);
-	vfs_unmount(mp);
+	}
+	/* refused: what a one-shot fsck opens instead, for the checker only */
+	if (vfs_mount(path, FUZZ_FSTYPE, NULL, MNT_RDONLY | MNT_FSCK, &mp, err,
+	    sizeof(err)) == 0) {
+		vfs_fsck(mp, FSCK_NOWRITE, fuzz_fsck_sink, NULL);
+		vfs_unmount(mp);
+	}
 	return 0;
 }

@@ -94,6 +94,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (fuzz_image(data, size, path, sizeof(path)) != 0)
 		return 0;
+	/* the repairs first, on the image as it came (opened as a one-shot
+	 * fsck opens it); then the writes, on what the repairs left */
+	if (vfs_mount(path, FUZZ_FSTYPE, "rw", MNT_FSCK, &mp, err,
+	    sizeof(err)) == 0) {
+		vfs_fsck(mp, FSCK_REPAIR, fuzz_fsck_sink, NULL);
+		vfs_unmount(mp);
+	}
 	if (vfs_mount(path, FUZZ_FSTYPE, "rw", 0, &mp, err, sizeof(err)) != 0)
 		return 0;
 	if ((buf = malloc(5000)) != NULL && vfs_root(mp, &root) == 0) {
