@@ -88,18 +88,24 @@ check-build: $(RUMPSH) $(UNIT_BIN)
 # check: the plain pass and the sanitized pass, one summary line at the end.
 # The two passes run side by side (one per core): the sanitized one writes
 # to build/check-san.log, shown after the plain pass's live output. Fixtures
-# are made afresh here once and shared by both passes.
+# are made afresh here once and shared by both passes. `make check
+# SANITIZE=1` runs the sanitized pass alone.
 check: deps-check
 	@rm -f build/results.txt build/check-san.log
 	@if [ -d build/fixtures ]; then mv build/fixtures build/fixtures.old.$$$$ && \
 	    { rm -rf build/fixtures.old.* 2>/dev/null || true; }; fi
+ifeq ($(SANITIZE),1)
+	@$(MAKE) --no-print-directory SANITIZE=1 check-build all
+	@tests/run.sh build/san
+else
 	@$(MAKE) --no-print-directory SANITIZE=1 check-build
-	@$(MAKE) --no-print-directory check-build all
+	@$(MAKE) --no-print-directory SANITIZE=0 check-build all
 	@export RUMPSH_KEEP_FIXTURES=1; \
 	tests/run.sh build/san >build/check-san.log 2>&1 & san=$$!; \
 	tests/run.sh build/plain; \
 	wait $$san; echo "# ==== the sanitized pass (build/check-san.log):"; \
 	cat build/check-san.log
+endif
 	@tests/summary.sh build/results.txt
 
 demo: deps-check all
@@ -117,7 +123,8 @@ bench: deps-check all
 RUMP_LINKS := rump_ext2fs rump_ffs rump_msdos rump_cd9660
 MANDIR     := $(DESTDIR)$(PREFIX)/share/man/man1
 BASHCOMPDIR := $(DESTDIR)$(PREFIX)/share/bash-completion/completions
-ZSHCOMPDIR := $(DESTDIR)$(PREFIX)/share/zsh/vendor-completions
+# Debian's zsh reads vendor-completions under /usr, site-functions elsewhere
+ZSHCOMPDIR := $(DESTDIR)$(PREFIX)/share/zsh/$(if $(filter /usr,$(PREFIX)),vendor-completions,site-functions)
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(MANDIR) $(BASHCOMPDIR) $(ZSHCOMPDIR)
 	install -m 755 $(RUMPSH) $(DESTDIR)$(PREFIX)/bin/rumpsh

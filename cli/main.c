@@ -241,13 +241,13 @@ int main(int argc, char **argv)
 	struct session s;
 	int st;
 
-	if (argc == 2 && (strcmp(argv[1], "-h") == 0 ||
-	    strcmp(argv[1], "--help") == 0))
-		return help_and_version(1);
 	if (argc == 2 && strcmp(argv[1], "--version") == 0)
 		return help_and_version(0);
 	if (p2k_rump_driver(argv[0]) != NULL)
 		return p2k_rump_main(p2k_rump_driver(argv[0]), argc, argv);
+	if (argc == 2 && (strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "--help") == 0))
+		return help_and_version(1);
 	if (parse_args(argc, argv, &a) != 0)
 		return usage();
 	if (a.argc > 0 && strcmp(a.argv[0], "mount") == 0)

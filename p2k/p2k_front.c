@@ -132,10 +132,26 @@ static const char *msdos_key(char c)
 	return NULL;
 }
 
+static void rump_usage_to(FILE *out, const struct rump_front *f)
+{
+	fprintf(out, "usage: %s [-r] %s IMAGE DIR\n", f->name, f->usage);
+}
+
 static int rump_usage(const struct rump_front *f)
 {
-	fprintf(stderr, "usage: %s %s IMAGE DIR\n", f->name, f->usage);
+	rump_usage_to(stderr, f);
 	return 2;
+}
+
+/* --help: the usage and what the command does, on stdout; status 0. */
+static int rump_help(const struct rump_front *f)
+{
+	rump_usage_to(stdout, f);
+	printf("Serves the %s file system of IMAGE at the host directory DIR "
+	    "through FUSE,\nin the background, as `rumpsh -t %s IMAGE mount "
+	    "DIR` does; -r or -o ro\nmounts it read-only. Unmount with umount "
+	    "DIR. See rumpsh(1).\n", f->driver, f->driver);
+	return 0;
 }
 
 /*
@@ -194,6 +210,9 @@ int p2k_rump_main(const char *driver, int argc, char **argv)
 	if (f == NULL)
 		return 2;
 	a.progname = f->name;
+	if (argc == 2 && (strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0))
+		return rump_help(f);
 	for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
 		if (strcmp(argv[i], "--") == 0) {
 			i++;

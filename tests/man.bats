@@ -66,7 +66,8 @@ man_has_opt() {
 	local ex
 	while IFS= read -r ex; do
 		grep -qF -- "$ex" "$MAN" || { echo "man page lacks README example: $ex" >&2; return 1; }
-	done < <(sed -n '/^## A tour/,/^## /p' "$RUMPSH_ROOT/README.md" | grep -E '^(rumpsh|echo) ' | sed 's/ *#.*//; s/ *$//')
+	done < <(awk '/^```/ { f = !f; next } f' "$RUMPSH_ROOT/README.md" |
+		grep -E '^(rumpsh|rump_|echo) ' | sed 's/ *#.*//; s/ *$//')
 }
 
 @test "--help: the usage lines and the commands, on stdout, status 0" {
@@ -84,6 +85,25 @@ man_has_opt() {
 	assert_success
 	assert_line --index 0 "rumpsh $(cat "$RUMPSH_ROOT/VERSION")"
 	assert_line 'drivers: ext2 ffs cd9660 msdos'
+}
+
+@test "rump_* links: --help on stdout, and usage errors with the same usage line" {
+	local bin=$BATS_TEST_TMPDIR/bin
+	mkdir -p "$bin"
+	ln -s "$RUMPSH" "$bin/rump_ext2fs"
+	ln -s "$RUMPSH" "$bin/rump_msdos"
+	run --separate-stderr "$bin/rump_ext2fs" --help
+	assert_success
+	assert_line --index 0 'usage: rump_ext2fs [-r] [-o OPT,...] IMAGE DIR'
+	[ -z "$stderr" ]
+	run --separate-stderr "$bin/rump_ext2fs"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = 'usage: rump_ext2fs [-r] [-o OPT,...] IMAGE DIR' ]
+	run --separate-stderr "$bin/rump_msdos" -x img dir
+	[ "$status" -eq 2 ]
+	[[ $stderr == 'usage: rump_msdos [-r] [-o OPT,...] [-u UID]'* ]]
+	# the manual shows the same synopsis
+	grep -qF 'rump_ext2fs' "$MAN"
 }
 
 @test "usage errors: status 2 and the right usage line" {
@@ -119,4 +139,20 @@ man_has_opt() {
 	run man --warnings -M "$d/usr/share/man" rump_ffs
 	assert_success
 	assert_output --partial 'rump_ffs'
+}
+
+@test "make install with the default PREFIX puts each completion in a directory its shell searches" {
+	need_tool make zsh bash
+	local d=$BATS_TEST_TMPDIR/stage dir found=
+	run make -C "$RUMPSH_ROOT" --no-print-directory install DESTDIR="$d"
+	assert_success
+	[ -x "$d/usr/local/bin/rumpsh" ]
+	# zsh: the file lands in one of the directories of zsh's own $fpath
+	for dir in $(zsh -fc 'print -l $fpath'); do
+		[ -f "$d$dir/_rumpsh" ] && found=$dir
+	done
+	[ -n "$found" ] || { echo "_rumpsh is in no directory of zsh's fpath" >&2; return 1; }
+	# bash-completion looks under share/bash-completion/completions of each XDG_DATA_DIRS
+	# entry, /usr/local/share included by default
+	[ -f "$d/usr/local/share/bash-completion/completions/rumpsh" ]
 }
