@@ -38,7 +38,8 @@ struct session {
 
 /* session.c */
 int session_open(struct session *s, const char *image, const char *fstype,
-    const char *opts, int rdonly, unsigned mnt_flags);
+    const char *opts, int rdonly, unsigned mnt_flags, char *why,
+    size_t whysize);
 int session_close(struct session *s);
 int session_writable(struct session *s, const char *path);
 void session_begin(struct session *s, const char *cmd);
@@ -77,6 +78,7 @@ int cmd_find(struct session *s, int argc, char **argv);
 int cmd_du(struct session *s, int argc, char **argv);
 int cmd_df(struct session *s, int argc, char **argv);
 int cmd_info(struct session *s, int argc, char **argv);
+int info_unmounted_disk(const char *image, const char *sandbox);
 int cmd_get(struct session *s, int argc, char **argv);
 /* the commands that change the image (session_writable first) */
 int cmd_put(struct session *s, int argc, char **argv);

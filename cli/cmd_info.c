@@ -94,3 +94,31 @@ int cmd_info(struct session *s, int argc, char **argv)
 	printf("sandbox: %s\n", s->sandbox ? s->sandbox : "off");
 	return st;
 }
+
+/*
+ * `rumpsh DISK info` where DISK holds no file system at its start but a
+ * partition table: what info can say of the disk, the table, so the user
+ * sees which IMAGE@N to open. ST_FAIL (silently) when there is no table.
+ */
+int info_unmounted_disk(const char *image, const char *sandbox)
+{
+	struct part_table *pt = calloc(1, sizeof(*pt));
+	char errbuf[128];
+	struct blkdev *bd = NULL;
+	int st = ST_FAIL;
+
+	if (pt != NULL && strchr(image, '@') == NULL &&
+	    blkdev_open(image, 0, &bd) == 0) {
+		if (part_scan(bd, pt, errbuf, sizeof(errbuf)) == 0 &&
+		    pt->pt_count > 0) {
+			printf("file system: none at the start of the disk; "
+			    "open a partition as %s@N\n", image);
+			print_table(pt);
+			printf("sandbox: %s\n", sandbox[0] ? sandbox : "off");
+			st = ST_OK;
+		}
+		blkdev_close(bd);
+	}
+	free(pt);
+	return st;
+}

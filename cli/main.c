@@ -237,7 +237,7 @@ static int confine(struct args *a, char **text, char *state, size_t size)
 int main(int argc, char **argv)
 {
 	struct args a = { 0 };
-	char sandbox[256], *stdin_text = NULL;
+	char sandbox[256], why[640] = "", *stdin_text = NULL;
 	struct session s;
 	int st;
 
@@ -259,9 +259,16 @@ int main(int argc, char **argv)
 	st = confine(&a, &stdin_text, sandbox, sizeof(sandbox));
 	if (st == ST_OK)
 		st = session_open(&s, a.image, a.fstype, a.opts, a.rdonly,
-		    is_fsck_alone(&a) ? MNT_FSCK : 0);
+		    is_fsck_alone(&a) ? MNT_FSCK : 0, why, sizeof(why));
 	if (st != ST_OK) {
 		free(stdin_text);
+		/* info of a whole partitioned disk: its partition table */
+		if (st == ST_FAIL && a.argc == 1 && a.fstype == NULL &&
+		    strcmp(a.argv[0], "info") == 0 &&
+		    info_unmounted_disk(a.image, sandbox) == ST_OK)
+			return fflush(stdout) == 0 ? ST_OK : ST_FAIL;
+		if (why[0])
+			fprintf(stderr, "rumpsh: %s\n", why);
 		/* fsck(8)'s status: the image could not be checked at all */
 		return st == ST_FAIL && is_fsck_alone(&a) ? 8 : st;
 	}

@@ -34,9 +34,12 @@ static int opts_mode(const char *opts)
  * later upgrade that session_writable() makes. mnt_flags MNT_FSCK (a
  * one-shot fsck) mounts what the driver would refuse as damaged, and then
  * the root need not be readable: the checker reports why it is not.
+ * On failure, why says what went wrong (for "rumpsh: WHY"); nothing is
+ * printed here.
  */
 int session_open(struct session *s, const char *image, const char *fstype,
-    const char *opts, int rdonly, unsigned mnt_flags)
+    const char *opts, int rdonly, unsigned mnt_flags, char *why,
+    size_t whysize)
 {
 	char errbuf[512];
 	int error;
@@ -48,21 +51,21 @@ int session_open(struct session *s, const char *image, const char *fstype,
 	s->out_tty = isatty(STDOUT_FILENO);
 	s->no_write = rdonly || opts_mode(opts) == 'r';
 	if (rdonly && opts_mode(opts) == 'w') {
-		fprintf(stderr, "rumpsh: -r and -o rw contradict each other\n");
+		snprintf(why, whysize, "-r and -o rw contradict each other");
 		return ST_USAGE;
 	}
 	s->mnt_flags = mnt_flags;
 	error = vfs_mount(image, fstype, opts, MNT_RDONLY | mnt_flags, &s->mp,
 	    errbuf, sizeof(errbuf));
 	if (error) {
-		fprintf(stderr, "rumpsh: %s: %s\n", image,
+		snprintf(why, whysize, "%s: %s", image,
 		    errbuf[0] ? errbuf : strerror(error));
 		return ST_FAIL;
 	}
 	if ((error = vfs_root(s->mp, &s->cwd)) != 0 && (mnt_flags & MNT_FSCK))
 		s->cwd = NULL;
 	else if (error) {
-		fprintf(stderr, "rumpsh: %s: %s%s\n", image,
+		snprintf(why, whysize, "%s: %s%s", image,
 		    error == EUCLEAN ? "corrupt file system: " : "",
 		    s->mp->mnt_corrupt[0] ? s->mp->mnt_corrupt :
 		    strerror(error));

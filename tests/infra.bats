@@ -380,3 +380,18 @@ run_pass() {
 	run_rumpsh
 	[ "$status" -eq 2 ]
 }
+
+@test "make demo: opens the shell on the sample image (commands from stdin here)" {
+	need_tool make
+	run bash -c 'echo "ls /; info" | make -C "$1" --no-print-directory demo' _ "$RUMPSH_ROOT"
+	assert_success
+	assert_output --partial 'samples/ext4.img'
+	assert_line 'type: ext4'
+	local demo=$output name
+	# every name of the sample's root, as a one-shot ls lists them
+	run_rumpsh "$RUMPSH_ROOT/samples/ext4.img" ls /
+	[ -n "$output" ]
+	for name in $output; do
+		[[ $demo == *"$name"* ]] || { echo "make demo did not list $name" >&2; return 1; }
+	done
+}

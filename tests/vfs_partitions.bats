@@ -50,6 +50,25 @@ setup() {
 	[[ $stderr == *"2 (Linux filesystem, 10 MiB)"* ]]
 }
 
+@test "info on the whole partitioned disk (no file system at its start) lists its partitions, as sfdisk does" {
+	local disk
+	disk=$(fixture mbr-disk.img make_mbr_disk)
+	run_rumpsh "$disk" info
+	assert_success
+	assert_line "file system: none at the start of the disk; open a partition as $disk@N"
+	assert_line 'partition table: mbr'
+	# the same starts and sizes (in bytes) as sfdisk's sectors, the logical one as 5
+	local start size
+	while read -r start size; do
+		assert_output --regexp "$((start * 512)) +$((size * 512)) "
+	done < <(sfdisk -d "$disk" | sed -n 's/.*start= *\([0-9]*\), size= *\([0-9]*\), type=83.*/\1 \2/p')
+	assert_output --regexp '(^|'$'\n'')5 +'
+	# a file that is neither: the usual refusal
+	head -c 65536 /dev/zero >"$BATS_TEST_TMPDIR/zero.img"
+	run_rumpsh -1 "$BATS_TEST_TMPDIR/zero.img" info
+	[[ $stderr == *"no supported file system"* ]]
+}
+
 @test "info lists the partitions of the disk" {
 	local disk
 	disk=$(fixture gpt-disk.img make_gpt_disk)

@@ -1,5 +1,6 @@
 /* test_namei.c: path lookup and the vnode cache, over a tiny in-memory driver. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -15,7 +16,9 @@ struct mnode {
 	const char *target;
 };
 
-static const struct mnode tree[] = {
+/* The fixed nodes, then (add_chain) a chain of symlinks c1 -> c2 -> ... */
+#define CHAIN 41
+static struct mnode tree[16 + CHAIN] = {
 	{ 2, 2, "", S_IFDIR, NULL },
 	{ 3, 2, "a", S_IFDIR, NULL },
 	{ 4, 3, "b", S_IFREG, NULL },
@@ -27,6 +30,26 @@ static const struct mnode tree[] = {
 	{ 10, 2, "empty", S_IFLNK, "" },
 	{ 0, 0, NULL, 0, NULL }
 };
+
+/* c1 ... c41 in the root, inodes 101..141, each a link to the next; c41
+ * links to f. Following c2 takes 40 links (the limit), c1 41. */
+static void add_chain(void)
+{
+	static char names[CHAIN][8], targets[CHAIN][8];
+	struct mnode *m = tree;
+	int i;
+
+	while (m->name)
+		m++;
+	for (i = 1; i <= CHAIN; i++, m++) {
+		snprintf(names[i - 1], sizeof(names[0]), "c%d", i);
+		snprintf(targets[i - 1], sizeof(targets[0]), i < CHAIN ?
+		    "c%d" : "f", i + 1);
+		*m = (struct mnode){ 100 + i, 2, names[i - 1], S_IFLNK,
+		    targets[i - 1] };
+	}
+	m->name = NULL;
+}
 
 static int reclaimed;
 
@@ -147,6 +170,15 @@ static void test_symlinks(void)
 	CHECK_EQ(resolve("/empty/x", 0), -ENOENT);
 }
 
+static void test_symlink_limit(void)
+{
+	CHECK_EQ(VFS_SYMLOOP_MAX, 40);
+	CHECK_EQ(resolve("/c2", NAMEI_FOLLOW), 8);     /* 40 links: followed */
+	CHECK_EQ(resolve("/c1", NAMEI_FOLLOW), -ELOOP); /* 41 */
+	CHECK_EQ(resolve("/c1", 0), 101);               /* not followed */
+	CHECK_EQ(resolve("/c3/", 0), -ENOTDIR);         /* 39, then f */
+}
+
 static void test_name_too_long(void)
 {
 	char path[600];
@@ -218,6 +250,8 @@ int main(void)
 	RUN(test_plain_paths);
 	RUN(test_not_a_directory);
 	RUN(test_symlinks);
+	add_chain();
+	RUN(test_symlink_limit);
 	RUN(test_name_too_long);
 	RUN(test_parent);
 	RUN(test_cache_references);
