@@ -2,6 +2,7 @@
 # sandbox.bats: rumpsh confines itself (Landlock) to the image and the host paths its commands name; --no-sandbox lifts it.
 
 load test_helper
+load mount_helper
 
 setup_file() {
 	need_tool mke2fs
@@ -14,10 +15,15 @@ setup_file() {
 	export IMG
 }
 
+teardown() {
+	fuse_umount_all
+	loop_umount_all
+}
+
 @test "--version says whether the sandbox is available" {
 	run_rumpsh --version
 	assert_success
-	assert_line --regexp '^sandbox: Landlock ABI [0-9]+: sessions are confined unless --no-sandbox$'
+	assert_line --regexp '^sandbox: Landlock ABI [0-9]+: sessions and FUSE servers are confined unless --no-sandbox$'
 }
 
 @test "info reports the sandbox active, and off with --no-sandbox" {
@@ -95,4 +101,85 @@ setup_file() {
 	assert_success
 	assert_line hello
 	assert_line --regexp '^sandbox: active '
+}
+
+# ---- the FUSE server -------------------------------------------------------
+
+# probed_rumpsh SECRET: prints the path of a wrapper that runs rumpsh with a test-only LD_PRELOAD
+# shim (tests/sandbox_probe.c) which tries to open SECRET just before the process's first pread,
+# i.e. before the driver reads a byte of the image, and says how that went on stderr.
+probed_rumpsh() {
+	need_tool cc fusermount3 || return 1
+	local so=$BATS_FILE_TMPDIR/probe.so w=$BATS_TEST_TMPDIR/probed/rumpsh
+	[[ -e $so ]] || cc -shared -fPIC -o "$so" "$BATS_TEST_DIRNAME/sandbox_probe.c" -ldl || return 1
+	mkdir -p "${w%/*}"
+	# the ASan runtime wants to come first among the libraries; the shim does not mind
+	cat >"$w" <<-WRAP
+		#!/bin/bash
+		export LD_PRELOAD='$so' RUMPSH_PROBE='$1'
+		export ASAN_OPTIONS="\${ASAN_OPTIONS:+\$ASAN_OPTIONS:}verify_asan_link_order=0"
+		exec -a "\$(basename "\$0")" '$RUMPSH' "\$@"
+	WRAP
+	chmod +x "$w"
+	echo "$w"
+}
+
+# nnp PID: the NoNewPrivs flag of a process
+nnp() {
+	awk '$1 == "NoNewPrivs:" { print $2 }' "/proc/$1/status"
+}
+
+@test "a FUSE server is confined before its driver reads the image; it still mounts, serves and unmounts" {
+	local secret=$BATS_TEST_TMPDIR/secret img=$BATS_TEST_TMPDIR/srv.img M=$BATS_TEST_TMPDIR/mnt w
+	echo private >"$secret"
+	w=$(probed_rumpsh "$secret")
+	cp "$IMG" "$img"
+	RUMPSH=$w fuse_mount "$img" "$M"
+	run cat "$BATS_TEST_TMPDIR/server.err"
+	assert_output "probe pid $FUSE_PID: open $secret: Permission denied"
+	# no_new_privs: no setuid program (fusermount3 included) gains rights for it
+	assert_equal "$(nnp "$FUSE_PID")" 1
+	# the helper that mounted for it is its child, and unconfined
+	assert_equal "$(nnp "$(pgrep -P "$FUSE_PID" | head -1)")" 0
+	[[ $(<"$M/hello.txt") == hello ]]
+	echo written >"$M/new.txt"
+	fuse_umount "$M"
+	refute_mounted "$M"
+	run e2fsck -fn "$img"
+	assert_success
+	run_rumpsh "$img" cat /new.txt
+	assert_output written
+}
+
+@test "--no-sandbox: the same probe opens the file (the confinement above is what refused it)" {
+	local secret=$BATS_TEST_TMPDIR/secret M=$BATS_TEST_TMPDIR/mnt w
+	echo private >"$secret"
+	w=$(probed_rumpsh "$secret")
+	RUMPSH=$w fuse_mount "$IMG" "$M" --no-sandbox -r
+	run cat "$BATS_TEST_TMPDIR/server.err"
+	assert_output "probe pid $FUSE_PID: open $secret: opened"
+	assert_equal "$(nnp "$FUSE_PID")" 0
+	fuse_umount "$M"
+}
+
+@test "rump_ext2fs in the background is confined too, and a kill -9 still releases the mount" {
+	local secret=$BATS_TEST_TMPDIR/secret M=$BATS_TEST_TMPDIR/mnt w pid i
+	echo private >"$secret"
+	w=$(probed_rumpsh "$secret")
+	ln -s "$w" "${w%/*}/rump_ext2fs"
+	mkdir -p "$M"
+	run --separate-stderr "${w%/*}/rump_ext2fs" -o ro "$IMG" "$M" 3>&-
+	assert_success
+	_fuse_register "$M" "$IMG"
+	[[ $stderr =~ ^probe\ pid\ [0-9]+:\ open\ $secret:\ Permission\ denied$ ]]
+	[[ $(<"$M/d/deep.txt") == deep ]]
+	# two processes: the daemon serving the mount (confined) and its mount helper (not)
+	run bash -c "for p in \$(pgrep -f -x 'rump_ext2fs -o ro $IMG $M'); do
+		awk '\$1 == \"NoNewPrivs:\" { print \$2 }' /proc/\$p/status; done | sort | tr '\n' ' '"
+	assert_output "0 1 "
+	for pid in $(pgrep -f -x "rump_ext2fs -o ro $IMG $M"); do
+		[[ $(nnp "$pid") == 1 ]] && kill -9 "$pid"
+	done
+	for i in $(seq 1 600); do is_mounted "$M" || break; sleep 0.1; done
+	refute_mounted "$M"
 }
