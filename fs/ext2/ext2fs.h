@@ -509,6 +509,27 @@ int ext2fs_getxattr(struct vnode *vp, const char *name, void *buf,
     size_t bufsize, size_t *len);
 int ext2fs_listxattr(struct vnode *vp, char *buf, size_t bufsize,
     size_t *len);
+/* One attribute entry as found on disk, every offset already checked. */
+struct ext2fs_xattr {
+	unsigned index;          /* name index: 1 user., 4 trusted., 6 security. ... */
+	const uint8_t *name;     /* without the prefix the index stands for */
+	size_t namelen;
+	const uint8_t *val;      /* NULL when the value lives in inode inum */
+	uint32_t size;
+	uint32_t inum;
+	uint32_t hash;
+	const uint8_t *raw;      /* the entry itself */
+};
+/* fn is called per entry; a nonzero return stops the walk and is returned. */
+typedef int (*ext2fs_xattr_fn)(void *arg, const struct ext2fs_xattr *e);
+int ext2fs_xattr_walk_ibody(struct ext2fs *fs, struct ext2fs_inode *ip,
+    ext2fs_xattr_fn fn, void *arg);
+int ext2fs_xattr_walk_block(struct ext2fs *fs, struct ext2fs_inode *ip,
+    ext2fs_xattr_fn fn, void *arg);
+/* ext2fs_xattr_write.c */
+int ext2fs_setxattr(struct vnode *vp, const char *name, const void *val,
+    size_t len, int flags);
+int ext2fs_removexattr(struct vnode *vp, const char *name);
 /* Finds an in-inode attribute by index and name; *val points into ip->raw. */
 int ext2fs_xattr_ibody_find(struct ext2fs *fs, struct ext2fs_inode *ip,
     unsigned index, const char *name, size_t namelen, const uint8_t **val,

@@ -1,4 +1,4 @@
-/* ext2fs_xattr.c: extended attributes: in-inode area and xattr block, list and get (read only). */
+/* ext2fs_xattr.c: extended attributes: in-inode area and xattr block, walking them, list and get. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,16 +17,6 @@
 #define XATTR_VALUE_MAX 65536
 #define XATTR_INDEX_SYSTEM 7
 
-struct xa_ent {
-	unsigned index;
-	const uint8_t *name;
-	size_t namelen;
-	const uint8_t *val;     /* NULL when the value lives in inode inum */
-	uint32_t size;
-	uint32_t inum;
-};
-
-typedef int (*xa_fn)(void *arg, const struct xa_ent *e);
 
 static const char *const xa_prefix[9] = {
 	NULL, "user.", "system.posix_acl_access", "system.posix_acl_default",
@@ -36,12 +26,12 @@ static const char *const xa_prefix[9] = {
 /* Walks entries in [p, end); values lie in [vbase, vend). */
 static int xa_walk_region(struct ext2fs *fs, uint64_t ino, uint64_t blk,
     const uint8_t *p, const uint8_t *end, const uint8_t *vbase,
-    const uint8_t *vend, xa_fn fn, void *arg)
+    const uint8_t *vend, ext2fs_xattr_fn fn, void *arg)
 {
 	int error;
 
 	while (end - p >= 4 && le32dec(p) != 0) {
-		struct xa_ent e;
+		struct ext2fs_xattr e;
 		size_t elen, off;
 		if (end - p < XATTR_ENTRY_SIZE ||
 		    (size_t)(end - p) < (elen = (XATTR_ENTRY_SIZE + p[0] + 3) &
@@ -53,7 +43,9 @@ static int xa_walk_region(struct ext2fs *fs, uint64_t ino, uint64_t blk,
 		off = le16dec(p + 2);
 		e.inum = le32dec(p + 4);
 		e.size = le32dec(p + 8);
+		e.hash = le32dec(p + 12);
 		e.name = p + XATTR_ENTRY_SIZE;
+		e.raw = p;
 		e.val = NULL;
 		if (e.inum == 0 && (off > (size_t)(vend - vbase) ||
 		    e.size > (size_t)(vend - vbase) - off))
@@ -76,8 +68,8 @@ static int xa_walk_region(struct ext2fs *fs, uint64_t ino, uint64_t blk,
 }
 
 /* The in-inode area, if the inode has one with the magic number. */
-static int xa_walk_ibody(struct ext2fs *fs, struct ext2fs_inode *ip,
-    xa_fn fn, void *arg)
+int ext2fs_xattr_walk_ibody(struct ext2fs *fs, struct ext2fs_inode *ip,
+    ext2fs_xattr_fn fn, void *arg)
 {
 	const uint8_t *p = ip->raw + EXT2_GOOD_OLD_INODE_SIZE + ip->extra_isize;
 	const uint8_t *end = ip->raw + fs->inode_size;
@@ -88,8 +80,8 @@ static int xa_walk_ibody(struct ext2fs *fs, struct ext2fs_inode *ip,
 	return xa_walk_region(fs, ip->ino, 0, p + 4, end, p + 4, end, fn, arg);
 }
 
-static int xa_walk_block(struct ext2fs *fs, struct ext2fs_inode *ip,
-    xa_fn fn, void *arg)
+int ext2fs_xattr_walk_block(struct ext2fs *fs, struct ext2fs_inode *ip,
+    ext2fs_xattr_fn fn, void *arg)
 {
 	struct buf *bp;
 	const uint8_t *d;
@@ -120,16 +112,16 @@ out:
 	return error;
 }
 
-static int xa_walk(struct ext2fs *fs, struct ext2fs_inode *ip, xa_fn fn,
+static int xa_walk(struct ext2fs *fs, struct ext2fs_inode *ip, ext2fs_xattr_fn fn,
     void *arg)
 {
-	int error = xa_walk_ibody(fs, ip, fn, arg);
+	int error = ext2fs_xattr_walk_ibody(fs, ip, fn, arg);
 
-	return error ? error : xa_walk_block(fs, ip, fn, arg);
+	return error ? error : ext2fs_xattr_walk_block(fs, ip, fn, arg);
 }
 
 /* Full name of an entry; "" for namespaces we do not show. */
-static size_t xa_fullname(const struct xa_ent *e, char *out)
+static size_t xa_fullname(const struct ext2fs_xattr *e, char *out)
 {
 	const char *pre = e->index < 9 ? xa_prefix[e->index] : NULL;
 	size_t pl;
@@ -149,7 +141,7 @@ struct xa_list {
 	size_t bufsize, len;
 };
 
-static int xa_list_fn(void *arg, const struct xa_ent *e)
+static int xa_list_fn(void *arg, const struct ext2fs_xattr *e)
 {
 	struct xa_list *l = arg;
 	char name[300];
@@ -187,7 +179,7 @@ struct xa_get {
 };
 
 /* A value stored in its own inode (ea_inode): read its data. */
-static int xa_get_inode(struct xa_get *g, const struct xa_ent *e,
+static int xa_get_inode(struct xa_get *g, const struct ext2fs_xattr *e,
     uint8_t *dst)
 {
 	struct ext2fs_inode *vip;
@@ -211,7 +203,7 @@ static int xa_get_inode(struct xa_get *g, const struct xa_ent *e,
 	return error;
 }
 
-static int xa_get_fn(void *arg, const struct xa_ent *e)
+static int xa_get_fn(void *arg, const struct ext2fs_xattr *e)
 {
 	struct xa_get *g = arg;
 	char name[300];
@@ -271,7 +263,7 @@ struct xa_find {
 	size_t vallen;
 };
 
-static int xa_find_fn(void *arg, const struct xa_ent *e)
+static int xa_find_fn(void *arg, const struct ext2fs_xattr *e)
 {
 	struct xa_find *f = arg;
 
@@ -290,7 +282,7 @@ int ext2fs_xattr_ibody_find(struct ext2fs *fs, struct ext2fs_inode *ip,
 	struct xa_find f = { index, name, namelen, NULL, 0 };
 	int error;
 
-	error = xa_walk_ibody(fs, ip, xa_find_fn, &f);
+	error = ext2fs_xattr_walk_ibody(fs, ip, xa_find_fn, &f);
 	if (error == -1) {
 		*val = f.val;
 		*vallen = f.vallen;
