@@ -7,6 +7,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <linux/capability.h>
+
 #include <readline/history.h>
 
 #include "cli/cli.h"
@@ -293,11 +295,24 @@ void confine_session(const struct confine_req *r, char *state, size_t size)
 	}
 }
 
+/*
+ * The server also gives up every capability but the two that let root open
+ * an image it does not own (it opens it only after this): a server started
+ * as root and taken over by its image cannot load a module, reach raw I/O
+ * or devices, or change the system's mounts, namespaces or clock.
+ */
+#define SERVER_CAPS ((1ULL << CAP_DAC_OVERRIDE) | (1ULL << CAP_DAC_READ_SEARCH))
+
 int confine_server(const char *image, int writable, char *why, size_t size)
 {
 	struct sandbox sb;
 	int error;
 
+	if ((error = sandbox_drop_caps(SERVER_CAPS)) != 0) {
+		snprintf(why, size, "cannot drop capabilities (%s)",
+		    strerror(error));
+		return error;
+	}
 	/* unavailable: as a script, silently unconfined (--version says so) */
 	if ((error = sandbox_init(&sb)) != 0)
 		return error;

@@ -124,9 +124,17 @@ probed_rumpsh() {
 	echo "$w"
 }
 
-# nnp PID: the NoNewPrivs flag of a process
+# landlock_abi: the kernel's Landlock ABI, as --version reports it (0: none)
+landlock_abi() {
+	"$RUMPSH" --version | sed -n 's/^sandbox: Landlock ABI \([0-9]*\):.*/\1/p' | grep . || echo 0
+}
+
+# nnp PID, cap_eff PID: the NoNewPrivs flag, the effective capabilities of a process
 nnp() {
 	awk '$1 == "NoNewPrivs:" { print $2 }' "/proc/$1/status"
+}
+cap_eff() {
+	awk '$1 == "CapEff:" { print $2 }' "/proc/$1/status"
 }
 
 @test "a FUSE server is confined before its driver reads the image; it still mounts, serves and unmounts" {
@@ -136,9 +144,18 @@ nnp() {
 	cp "$IMG" "$img"
 	RUMPSH=$w fuse_mount "$img" "$M"
 	run cat "$BATS_TEST_TMPDIR/server.err"
-	assert_output "probe pid $FUSE_PID: open $secret: Permission denied"
+	assert_line "probe pid $FUSE_PID: open $secret: Permission denied"
+	# TCP too, where the kernel's Landlock handles it (ABI 4)
+	if (($(landlock_abi) >= 4)); then
+		assert_line "probe pid $FUSE_PID: tcp connect: Permission denied"
+	fi
+	assert_equal "${#lines[@]}" 2
 	# no_new_privs: no setuid program (fusermount3 included) gains rights for it
 	assert_equal "$(nnp "$FUSE_PID")" 1
+	# as root it keeps only CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH (bits 1, 2)
+	if (($(id -u) == 0)); then
+		assert_equal "$(cap_eff "$FUSE_PID")" 0000000000000006
+	fi
 	# the helper that mounted for it is its child, and unconfined
 	assert_equal "$(nnp "$(pgrep -P "$FUSE_PID" | head -1)")" 0
 	[[ $(<"$M/hello.txt") == hello ]]
@@ -157,8 +174,12 @@ nnp() {
 	w=$(probed_rumpsh "$secret")
 	RUMPSH=$w fuse_mount "$IMG" "$M" --no-sandbox -r
 	run cat "$BATS_TEST_TMPDIR/server.err"
-	assert_output "probe pid $FUSE_PID: open $secret: opened"
+	assert_line "probe pid $FUSE_PID: open $secret: opened"
+	assert_line "probe pid $FUSE_PID: tcp connect: Connection refused"
 	assert_equal "$(nnp "$FUSE_PID")" 0
+	if (($(id -u) == 0)); then
+		[[ $(cap_eff "$FUSE_PID") != 0000000000000006 ]]
+	fi
 	fuse_umount "$M"
 }
 
@@ -171,7 +192,10 @@ nnp() {
 	run --separate-stderr "${w%/*}/rump_ext2fs" -o ro "$IMG" "$M" 3>&-
 	assert_success
 	_fuse_register "$M" "$IMG"
-	[[ $stderr =~ ^probe\ pid\ [0-9]+:\ open\ $secret:\ Permission\ denied$ ]]
+	[[ $stderr =~ ^probe\ pid\ [0-9]+:\ open\ $secret:\ Permission\ denied ]]
+	if (($(landlock_abi) >= 4)); then
+		[[ $stderr == *": tcp connect: Permission denied" ]]
+	fi
 	[[ $(<"$M/d/deep.txt") == deep ]]
 	# two processes: the daemon serving the mount (confined) and its mount helper (not)
 	run bash -c "for p in \$(pgrep -f -x 'rump_ext2fs -o ro $IMG $M'); do
@@ -182,4 +206,21 @@ nnp() {
 	done
 	for i in $(seq 1 600); do is_mounted "$M" || break; sleep 0.1; done
 	refute_mounted "$M"
+}
+
+@test "a shell session, too, is confined before the first read of the image (files and TCP)" {
+	local secret=$BATS_TEST_TMPDIR/secret w
+	echo private >"$secret"
+	w=$(probed_rumpsh "$secret")
+	run --separate-stderr "$w" "$IMG" cat /hello.txt
+	assert_success
+	assert_output hello
+	[[ $stderr == *"open $secret: Permission denied"* ]]
+	if (($(landlock_abi) >= 4)); then
+		[[ $stderr == *"tcp connect: Permission denied"* ]]
+	fi
+	run --separate-stderr "$w" --no-sandbox "$IMG" cat /hello.txt
+	assert_success
+	[[ $stderr == *"open $secret: opened"* ]]
+	[[ $stderr == *"tcp connect: Connection refused"* ]]
 }
