@@ -141,8 +141,10 @@ static int serve(struct fuse_session *se, struct p2k *p)
 	while (!fuse_session_exited(se)) {
 		if (p->dirty && !p->shut) {
 			res = poll(&pfd, 1, P2K_IDLE_SYNC_MS);
-			if (res < 0)
-				continue;   /* a signal: check exited */
+			if (res < 0) {
+				res = 0;    /* a signal: check exited */
+				continue;
+			}
 			if (res == 0) {
 				p->dirty = 0;
 				if ((error = vfs_sync(p->mp)) != 0)

@@ -224,3 +224,22 @@ cap_eff() {
 	[[ $stderr == *"open $secret: opened"* ]]
 	[[ $stderr == *"tcp connect: Connection refused"* ]]
 }
+
+@test "SIGTERM to a confined server: it writes everything out, its helper unmounts, status 0" {
+	local img=$BATS_TEST_TMPDIR/term.img M=$BATS_TEST_TMPDIR/mnt st=0 dir
+	cp "$IMG" "$img"
+	fuse_mount "$img" "$M"
+	dir=$(cd "$M" && pwd)
+	echo kept >"$M/kept.txt"
+	kill -TERM "$FUSE_PID"
+	wait "$FUSE_PID" || st=$?
+	assert_equal "$st" 0
+	# the server's exit waited for the unmount: no polling needed
+	refute_mounted "$dir"
+	unset "FUSE_PIDS[$dir]"
+	fuse_umount "$dir"
+	run e2fsck -fn "$img"
+	assert_success
+	run_rumpsh "$img" cat /kept.txt
+	assert_output kept
+}
