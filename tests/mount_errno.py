@@ -267,6 +267,37 @@ show("EXCHANGE with own descendant", renameat2, "w", "w/a/" + MAX, RENAME_EXCHAN
 show("EXCHANGE with own ancestor", renameat2, "w/a/" + MAX, "w", RENAME_EXCHANGE)
 show("EXCHANGE missing", renameat2, "w/f", "w/missing", RENAME_EXCHANGE)
 show("EXCHANGE and NOREPLACE", renameat2, "w/f", "w/s1", RENAME_EXCHANGE | RENAME_NOREPLACE)
+# open files: unlinked while open, renamed over while open
+fd = os.open("w/open", os.O_CREAT | os.O_RDWR, 0o644)
+os.write(fd, b"abc")
+show("unlink while open", os.unlink, "w/open")
+show("fstat after unlink", lambda: "nlink=%d size=%d" % (os.fstat(fd).st_nlink, os.fstat(fd).st_size))
+show("write after unlink", os.pwrite, fd, b"defg", 3)
+show("read after unlink", os.pread, fd, 10, 0)
+show("stat unlinked name", os.stat, "w/open")
+os.close(fd)
+write_file("w/o1", b"one")
+write_file("w/o2", b"two")
+fd = os.open("w/o2", os.O_RDONLY)
+show("rename over open file", os.rename, "w/o1", "w/o2")
+show("read replaced open file", os.pread, fd, 10, 0)
+show("fstat replaced open file", lambda: os.fstat(fd).st_nlink)
+os.close(fd)
+show("read new name", read_file, "w/o2")
+# many entries (ext4 indexes the directory): all listed, found, removed
+os.mkdir("w/many")
+for i in range(400):
+    write_file("w/many/entry-with-a-longish-name-%04d" % i, b"%d" % i)
+show("listdir many", lambda: len(os.listdir("w/many")))
+show("stat one of many", lambda p: os.stat(p).st_size, "w/many/entry-with-a-longish-name-0399")
+for i in range(0, 400, 2):
+    os.unlink("w/many/entry-with-a-longish-name-%04d" % i)
+show("listdir many after", lambda: " ".join(sorted(os.listdir("w/many"))[:3]))
+show("rmdir many non-empty", os.rmdir, "w/many")
+show("O_EXCL in many", os.open, "w/many/entry-with-a-longish-name-0001", os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+for i in range(1, 400, 2):
+    os.unlink("w/many/entry-with-a-longish-name-%04d" % i)
+show("rmdir many", os.rmdir, "w/many")
 # removing
 show("unlink dir", os.unlink, "w/a")
 show("unlink file/", os.unlink, "w/f/")

@@ -255,6 +255,8 @@ struct ext2fs_inode {
 	/* last mapping: [c_lblk, c_lblk + c_count) -> c_pblk.. (0: a hole) */
 	uint64_t c_lblk, c_pblk, c_count;
 	struct ext2fs_dcache *dcache;  /* directories: see ext2fs_dircache.c */
+	int orphan;                  /* last link gone while referenced: freed
+	                              * when the vnode goes inactive */
 };
 
 static inline struct ext2fs *ext2fs_fs(struct mount *mp)
@@ -526,6 +528,9 @@ int ext2fs_xattr_walk_ibody(struct ext2fs *fs, struct ext2fs_inode *ip,
     ext2fs_xattr_fn fn, void *arg);
 int ext2fs_xattr_walk_block(struct ext2fs *fs, struct ext2fs_inode *ip,
     ext2fs_xattr_fn fn, void *arg);
+/* ext2fs_orphan.c */
+int ext2fs_orphan_add(struct ext2fs *fs, struct ext2fs_inode *ip);
+void ext2fs_orphan_release(struct vnode *vp);
 /* ext2fs_xattr_write.c */
 int ext2fs_setxattr(struct vnode *vp, const char *name, const void *val,
     size_t len, int flags);

@@ -213,10 +213,11 @@ static int ext2fs_link(struct vnode *dvp, const char *name, size_t namelen,
 
 /* One link less on ip; the inode goes with its last link (a directory
  * counts "." and its entry in the parent). */
+/* One link less; the last one makes an orphan, freed once unreferenced (ext2fs_orphan.c). */
 static int ew_unlink_inode(struct ext2fs *fs, struct ext2fs_inode *ip)
 {
 	if (S_ISDIR(ip->mode) || ip->links <= 1)
-		return ext2fs_ifree_all(fs, ip);
+		return ext2fs_orphan_add(fs, ip);
 	ip->links--;
 	ext2fs_itouch(fs, ip, ITOUCH_C);
 	return ext2fs_iupdate(fs, ip);
@@ -520,6 +521,7 @@ static int ext2fs_fsync(struct vnode *vp)
 /* vop_reclaim: frees the in-memory inode; the vnode cache owns the vnode. */
 static void ext2fs_reclaim(struct vnode *vp)
 {
+	ext2fs_orphan_release(vp);   /* still referenced at unmount: free now */
 	ext2fs_iput(vp->v_data);
 	vp->v_data = NULL;
 }
@@ -543,6 +545,7 @@ const struct vnodeops ext2fs_vnodeops = {
 	.vop_rename = ext2fs_rename,
 	.vop_fsync = ext2fs_fsync,
 	.vop_reclaim = ext2fs_reclaim,
+	.vop_inactive = ext2fs_orphan_release,
 	.vop_getxattr = ext2fs_getxattr,
 	.vop_listxattr = ext2fs_listxattr,
 	.vop_setxattr = ext2fs_setxattr,
