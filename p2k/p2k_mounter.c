@@ -27,7 +27,7 @@
  *     unmounts unless the kernel already has (a user's umount), and exits;
  *     the server waits for that exit, so its own exit means "unmounted".
  * Messages are SOCK_SEQPACKET records: request "ro NAME" or "rw NAME";
- * reply "" with the descriptor attached, or the error text.
+ * reply one NUL byte with the descriptor attached, or the error text.
  */
 
 #define MSG_MAX 512
