@@ -318,7 +318,7 @@ write_ops() {
 	sha=$(sha256sum <"$M/written")
 	sleep 2   # idle: the server has written its changes to the image
 	kill -9 "$pid"
-	for i in $(seq 1 600); do is_mounted "$M" || break; sleep 0.1; done  # up to 60 s: fusermount3 acts when the kernel drops the connection, slow under ASan and load
+	for i in $(seq 1 600); do is_mounted "$M" || break; sleep 0.1; done  # up to 60 s: the mount helper unmounts when the server's socket closes (fusermount3's auto_unmount as well); slow under ASan and load
 	refute_mounted "$M"
 	unset "FUSE_PIDS[$M]"
 	# only the clean flag tells: the unmount did not happen
@@ -336,7 +336,7 @@ write_ops() {
 	cat "$M/big.bin" >/dev/null
 	kill -9 "$FUSE_PID"
 	unset "FUSE_PIDS[$M]"
-	for i in $(seq 1 600); do is_mounted "$M" || break; sleep 0.1; done  # up to 60 s: fusermount3 acts when the kernel drops the connection, slow under ASan and load
+	for i in $(seq 1 600); do is_mounted "$M" || break; sleep 0.1; done  # up to 60 s: the mount helper unmounts when the server's socket closes (fusermount3's auto_unmount as well); slow under ASan and load
 	# Known flake: in the sanitized pass under make check's load this second
 	# mount has stayed mounted past 60 s (never when run alone); the release
 	# is asserted above for the writable server, here only the image is.
