@@ -257,8 +257,9 @@ static void help_list(void)
 	    "(Landlock) to the image and the host paths its commands name\n"
 	    "(get's HOSTDEST, put's and import's sources, extract's -f and -C);\n"
 	    "an interactive session, whose commands are not known in advance,\n"
-	    "to the image and the current directory. 'info' says whether it is\n"
-	    "active; start rumpsh with --no-sandbox to lift it.\n");
+	    "to the image and the current directory; a FUSE server (mount,\n"
+	    "rump_*) to the image. 'info' says whether it is active; start\n"
+	    "rumpsh with --no-sandbox to lift it.\n");
 }
 
 int cmd_help(struct session *s, int argc, char **argv)

@@ -7,6 +7,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <linux/capability.h>
+
 #include <readline/history.h>
 
 #include "cli/cli.h"
@@ -25,8 +27,11 @@
  *    current directory tree (read and write) and the history file;
  *  - read-only: time zones, passwd/group, locales, inputrc, terminfo.
  * A command missing from the table names no host path: under the sandbox
- * it can open none (fail closed). `mount` runs unconfined: Landlock forbids
- * mount(2) and umount(2), which the FUSE server needs.
+ * it can open none (fail closed).
+ * The FUSE server (`IMAGE mount DIR`, rump_*) gets the image, /dev/null
+ * (daemonizing) and the read-only files; the /dev/fuse descriptor comes
+ * from its unconfined mount helper (p2k/p2k_mounter.c), since Landlock
+ * forbids a confined process mount(2) and umount(2).
  */
 enum hp_operands { HP_NONE, HP_LAST_OUT, HP_ALL_BUT_LAST_IN, HP_FIRST_IN };
 
@@ -36,17 +41,15 @@ struct hostargs {
 	const char *const *longargs;  /* --long options that take a value */
 	const char *out_opts;   /* options whose argument is an output path */
 	enum hp_operands operands;
-	int unconfined;
 };
 
 static const char *const extract_long[] = { "format", "compress", NULL };
 
 static const struct hostargs hostargs[] = {
-	{ "get", "rp", NULL, "", HP_LAST_OUT, 0 },
-	{ "put", "rp", NULL, "", HP_ALL_BUT_LAST_IN, 0 },
-	{ "extract", "f:C:q", extract_long, "fC", HP_NONE, 0 },
-	{ "import", "q", NULL, "", HP_FIRST_IN, 0 },
-	{ "mount", "fo:", NULL, "", HP_NONE, 1 },
+	{ "get", "rp", NULL, "", HP_LAST_OUT },
+	{ "put", "rp", NULL, "", HP_ALL_BUT_LAST_IN },
+	{ "extract", "f:C:q", extract_long, "fC", HP_NONE },
+	{ "import", "q", NULL, "", HP_FIRST_IN },
 };
 
 static const char *const readable[] = {
@@ -129,8 +132,7 @@ static void scan_options(struct sandbox *sb, const struct hostargs *h,
 }
 
 /* Allows what one command (argv[0] and its arguments) declares. */
-static void scan_command(struct sandbox *sb, int argc, char **argv,
-    int *unconfined)
+static void scan_command(struct sandbox *sb, int argc, char **argv)
 {
 	const struct hostargs *h;
 	char **ops;
@@ -138,7 +140,6 @@ static void scan_command(struct sandbox *sb, int argc, char **argv,
 
 	if (argc < 1 || (h = hostargs_find(argv[0])) == NULL)
 		return;
-	*unconfined |= h->unconfined;
 	if ((ops = calloc((size_t)argc, sizeof(*ops))) == NULL)
 		return;
 	for (i = 1; i < argc; i++) {
@@ -161,8 +162,7 @@ static void scan_command(struct sandbox *sb, int argc, char **argv,
 }
 
 /* Every command of a script, as the script will run them. */
-static void scan_script(struct sandbox *sb, const char *text,
-    int *unconfined)
+static void scan_script(struct sandbox *sb, const char *text)
 {
 	struct script sc;
 	char err[128];
@@ -171,7 +171,7 @@ static void scan_script(struct sandbox *sb, const char *text,
 	if (script_parse(text, &sc, err, sizeof(err)) != 0)
 		return;   /* the script will not run either */
 	for (i = 0; i < sc.ncmds; i++)
-		scan_command(sb, sc.cmds[i].argc, sc.cmds[i].argv, unconfined);
+		scan_command(sb, sc.cmds[i].argc, sc.cmds[i].argv);
 	script_free(&sc);
 }
 
@@ -241,13 +241,12 @@ static void allow_interactive(struct sandbox *sb)
 	allow_history(sb);
 }
 
-/* Fills sb with everything the session needs; *unconfined if it cannot run confined. */
-static void build_rules(struct sandbox *sb, const struct confine_req *r,
-    int *unconfined)
+/* What every confined rumpsh process may use: the image and the basics. */
+static void allow_common(struct sandbox *sb, const char *image, int writable)
 {
 	size_t i;
 
-	allow_image(sb, r->image, !r->rdonly && !opts_has(r->opts, "ro"));
+	allow_image(sb, image, writable);
 	sandbox_allow(sb, "/dev/null", SB_READ | SB_WRITE);
 #ifdef __SANITIZE_ADDRESS__
 	/* LeakSanitizer reads /proc/PID/task and maps at exit: a test build only */
@@ -255,18 +254,23 @@ static void build_rules(struct sandbox *sb, const struct confine_req *r,
 #endif
 	for (i = 0; readable[i]; i++)
 		sandbox_allow(sb, readable[i], SB_READ);
+}
+
+/* Fills sb with everything the session needs. */
+static void build_rules(struct sandbox *sb, const struct confine_req *r)
+{
+	allow_common(sb, r->image, !r->rdonly && !opts_has(r->opts, "ro"));
 	if (r->interactive)
 		allow_interactive(sb);
 	else if (r->script != NULL)
-		scan_script(sb, r->script, unconfined);
+		scan_script(sb, r->script);
 	else
-		scan_command(sb, r->argc, r->argv, unconfined);
+		scan_command(sb, r->argc, r->argv);
 }
 
 void confine_session(const struct confine_req *r, char *state, size_t size)
 {
 	struct sandbox sb;
-	int unconfined = 0;
 
 	if (r->no_sandbox) {
 		snprintf(state, size, "off (--no-sandbox)");
@@ -279,12 +283,8 @@ void confine_session(const struct confine_req *r, char *state, size_t size)
 			    "%s\n", sb.why);
 		return;
 	}
-	build_rules(&sb, r, &unconfined);
-	if (unconfined) {
-		sandbox_abandon(&sb);
-		snprintf(state, size, "off (mount: Landlock forbids the "
-		    "mount(2) and umount(2) a FUSE server needs)");
-	} else if (sandbox_enforce(&sb) != 0) {
+	build_rules(&sb, r);
+	if (sandbox_enforce(&sb) != 0) {
 		snprintf(state, size, "off: %s", sb.why);
 		fprintf(stderr, "rumpsh: warning: running unconfined: %s\n",
 		    sb.why);
@@ -295,16 +295,43 @@ void confine_session(const struct confine_req *r, char *state, size_t size)
 	}
 }
 
+/*
+ * The server also gives up every capability but the two that let root open
+ * an image it does not own (it opens it only after this): a server started
+ * as root and taken over by its image cannot load a module, reach raw I/O
+ * or devices, or change the system's mounts, namespaces or clock.
+ */
+#define SERVER_CAPS ((1ULL << CAP_DAC_OVERRIDE) | (1ULL << CAP_DAC_READ_SEARCH))
+
+int confine_server(const char *image, int writable, char *why, size_t size)
+{
+	struct sandbox sb;
+	int error;
+
+	if ((error = sandbox_drop_caps(SERVER_CAPS)) != 0) {
+		snprintf(why, size, "cannot drop capabilities (%s)",
+		    strerror(error));
+		return error;
+	}
+	/* unavailable: as a script, silently unconfined (--version says so) */
+	if ((error = sandbox_init(&sb)) != 0)
+		return error;
+	allow_common(&sb, image, writable);
+	if ((error = sandbox_enforce(&sb)) != 0)
+		snprintf(why, size, "%s", sb.why);
+	return error;
+}
+
 void confine_version(void)
 {
 	struct sandbox sb;
 
 	if (sandbox_init(&sb) != 0) {
-		printf("sandbox: unavailable: %s; sessions run unconfined\n",
-		    sb.why);
+		printf("sandbox: unavailable: %s; sessions and FUSE servers "
+		    "run unconfined\n", sb.why);
 		return;
 	}
 	sandbox_abandon(&sb);
-	printf("sandbox: Landlock ABI %d: sessions are confined unless "
-	    "--no-sandbox\n", sb.abi);
+	printf("sandbox: Landlock ABI %d: sessions and FUSE servers are "
+	    "confined unless --no-sandbox\n", sb.abi);
 }

@@ -24,6 +24,12 @@ struct confine_req {
  * state gets what `info` prints after "sandbox: ".
  */
 void confine_session(const struct confine_req *r, char *state, size_t size);
+/*
+ * The FUSE server's sandbox (a p2k_confine_t): the image, /dev/null and
+ * the read-only files of the list above. 0 once confined; otherwise an
+ * errno, with why set when the failure deserves a warning.
+ */
+int confine_server(const char *image, int writable, char *why, size_t size);
 /* The sandbox line of --version. */
 void confine_version(void);
 

@@ -244,18 +244,21 @@ int main(int argc, char **argv)
 	if (argc == 2 && strcmp(argv[1], "--version") == 0)
 		return help_and_version(0);
 	if (p2k_rump_driver(argv[0]) != NULL)
-		return p2k_rump_main(p2k_rump_driver(argv[0]), argc, argv);
+		return p2k_rump_main(p2k_rump_driver(argv[0]), argc, argv,
+		    confine_server);
 	if (argc == 2 && (strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "--help") == 0))
 		return help_and_version(1);
 	if (parse_args(argc, argv, &a) != 0)
 		return usage();
+	/* the server confines itself (confine_server) once it may no longer
+	 * need to mount: see p2k/p2k_mounter.c */
 	if (a.argc > 0 && strcmp(a.argv[0], "mount") == 0)
 		return p2k_mount_cmd(a.image, a.fstype, a.opts, a.rdonly,
-		    a.argc, a.argv);
+		    a.argc, a.argv, a.no_sandbox ? NULL : confine_server);
 	if (is_fstab_form(&a))
 		return p2k_fstab_main(a.image, a.fstype, a.opts, a.rdonly,
-		    a.argc, a.argv);
+		    a.argc, a.argv, a.no_sandbox ? NULL : confine_server);
 	st = confine(&a, &stdin_text, sandbox, sizeof(sandbox));
 	if (st == ST_OK)
 		st = session_open(&s, a.image, a.fstype, a.opts, a.rdonly,

@@ -1,7 +1,9 @@
 /* sandbox.c: Landlock through raw syscalls: a ruleset of host paths, then confinement for the rest of the process. */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <linux/landlock.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -52,9 +54,38 @@ static uint64_t handled_rights(int abi)
 	return r;
 }
 
+/*
+ * The ruleset's attributes as the newest kernels know them; the size passed
+ * tells the kernel which fields exist. Besides the filesystem rights: TCP
+ * bind and connect (ABI 4), and scopes (ABI 6) that keep a confined process
+ * from signalling, or reaching through abstract unix sockets, any process
+ * outside its sandbox. No rule allows any of these.
+ */
+struct sb_attr {
+	uint64_t handled_access_fs;
+	uint64_t handled_access_net;   /* ABI 4 */
+	uint64_t scoped;               /* ABI 6 */
+};
+#define SB_NET_TCP   3ULL   /* BIND_TCP | CONNECT_TCP */
+#define SB_SCOPES    3ULL   /* ABSTRACT_UNIX_SOCKET | SIGNAL */
+
+static size_t attr_for(int abi, struct sb_attr *attr)
+{
+	memset(attr, 0, sizeof(*attr));
+	attr->handled_access_fs = handled_rights(abi);
+	if (abi < 4)
+		return offsetof(struct sb_attr, handled_access_net);
+	attr->handled_access_net = SB_NET_TCP;
+	if (abi < 6)
+		return offsetof(struct sb_attr, scoped);
+	attr->scoped = SB_SCOPES;
+	return sizeof(*attr);
+}
+
 int sandbox_init(struct sandbox *sb)
 {
-	struct landlock_ruleset_attr attr;
+	struct sb_attr attr;
+	size_t attrsize;
 	long abi;
 	int error;
 
@@ -71,10 +102,8 @@ int sandbox_init(struct sandbox *sb)
 		return error;
 	}
 	sb->abi = (int)abi;
-	memset(&attr, 0, sizeof(attr));
-	attr.handled_access_fs = handled_rights(sb->abi);
-	sb->fd = (int)syscall(SYS_landlock_create_ruleset, &attr, sizeof(attr),
-	    0);
+	attrsize = attr_for(sb->abi, &attr);
+	sb->fd = (int)syscall(SYS_landlock_create_ruleset, &attr, attrsize, 0);
 	if (sb->fd < 0) {
 		error = errno;
 		snprintf(sb->why, sizeof(sb->why), "Landlock ruleset refused "
@@ -150,4 +179,22 @@ void sandbox_abandon(struct sandbox *sb)
 	if (sb->fd >= 0)
 		close(sb->fd);
 	sb->fd = -1;
+}
+
+int sandbox_drop_caps(uint64_t keep)
+{
+	struct __user_cap_header_struct hdr = {
+	    .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+	struct __user_cap_data_struct d[2];
+	int i;
+
+	if (syscall(SYS_capget, &hdr, d) != 0)
+		return errno;
+	for (i = 0; i < 2; i++) {
+		uint32_t k = (uint32_t)(keep >> (32 * i));
+		d[i].effective &= k;
+		d[i].permitted &= k;
+		d[i].inheritable = 0;
+	}
+	return syscall(SYS_capset, &hdr, d) != 0 ? errno : 0;
 }

@@ -2,6 +2,8 @@
 #ifndef RUMPSH_SANDBOX_H
 #define RUMPSH_SANDBOX_H
 
+#include <stdint.h>
+
 /*
  * How a rule may use a path. On a directory the rights reach everything
  * beneath it; on a file, that file alone.
@@ -31,9 +33,18 @@ int sandbox_init(struct sandbox *sb);
  * kept in error/failed for messages.
  */
 int sandbox_allow(struct sandbox *sb, const char *path, unsigned how);
-/* Confines the process to the rules, for good. 0, or an errno (sb->why). */
+/*
+ * Confines the process to the rules, for good. 0, or an errno (sb->why).
+ * Where the kernel's ABI allows, TCP bind and connect are denied too, and so
+ * are signals and abstract unix sockets aimed outside the sandbox.
+ */
 int sandbox_enforce(struct sandbox *sb);
 /* Drops a ruleset that will not be enforced. */
 void sandbox_abandon(struct sandbox *sb);
+/*
+ * Gives up, for good, every capability not in keep (a mask of 1 << CAP_*
+ * bits): what a process running as root no longer needs. 0 or an errno.
+ */
+int sandbox_drop_caps(uint64_t keep);
 
 #endif

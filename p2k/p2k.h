@@ -2,12 +2,22 @@
 #ifndef RUMPSH_P2K_H
 #define RUMPSH_P2K_H
 
+#include <stddef.h>
+
 /*
  * Every entry point returns a program exit status: 0 (served, then cleanly
  * unmounted; or, in the background, mounted), 1 (the image or the mount
  * failed: the reason is on stderr), 2 (usage error). They never return
  * while the file system is mounted in the foreground.
  */
+
+/*
+ * A front end's sandbox: confines the process to the image (writable or
+ * not) and what a daemon needs, for good. 0 once confined; otherwise an
+ * errno, and why says why unless running unconfined needs no warning.
+ */
+typedef int (*p2k_confine_t)(const char *image, int writable, char *why,
+    size_t size);
 
 /* What to serve, and where. */
 struct p2k_args {
@@ -18,6 +28,7 @@ struct p2k_args {
 	const char *dir;        /* the mount point */
 	int rdonly;             /* -r */
 	int foreground;         /* -f: do not daemonize */
+	p2k_confine_t confine;  /* run before the image is read; NULL: none */
 };
 
 /* Mounts and serves; the whole life of one FUSE server. */
@@ -25,11 +36,12 @@ int p2k_run(const struct p2k_args *a);
 
 /* `rumpsh [-t T] [-o O] [-r] IMAGE mount [-f] [-o O] DIR`: argv[0] is "mount". */
 int p2k_mount_cmd(const char *image, const char *fstype, const char *opts,
-    int rdonly, int argc, char **argv);
+    int rdonly, int argc, char **argv, p2k_confine_t confine);
 
 /* `rump_ffs [-o O] IMAGE DIR` and friends; NULL if name is none of them. */
 const char *p2k_rump_driver(const char *progname);
-int p2k_rump_main(const char *driver, int argc, char **argv);
+int p2k_rump_main(const char *driver, int argc, char **argv,
+    p2k_confine_t confine);
 
 /*
  * mount(8)'s calling form for fstab type fuse.rumpsh, through mount.fuse3:
@@ -37,6 +49,6 @@ int p2k_rump_main(const char *driver, int argc, char **argv);
  * name is no command).
  */
 int p2k_fstab_main(const char *image, const char *fstype, const char *opts,
-    int rdonly, int argc, char **argv);
+    int rdonly, int argc, char **argv, p2k_confine_t confine);
 
 #endif

@@ -44,10 +44,10 @@ static int run_joined(struct p2k_args *a, const char *o1, const char *o2)
 }
 
 int p2k_mount_cmd(const char *image, const char *fstype, const char *opts,
-    int rdonly, int argc, char **argv)
+    int rdonly, int argc, char **argv, p2k_confine_t confine)
 {
 	struct p2k_args a = { .progname = "rumpsh", .image = image,
-	    .fstype = fstype, .rdonly = rdonly };
+	    .fstype = fstype, .rdonly = rdonly, .confine = confine };
 	const char *more = NULL;
 	int i;
 
@@ -70,10 +70,11 @@ int p2k_mount_cmd(const char *image, const char *fstype, const char *opts,
 
 /* mount.fuse3 runs `rumpsh IMAGE DIR -o OPTS`: argv[0] is DIR. */
 int p2k_fstab_main(const char *image, const char *fstype, const char *opts,
-    int rdonly, int argc, char **argv)
+    int rdonly, int argc, char **argv, p2k_confine_t confine)
 {
 	struct p2k_args a = { .progname = "rumpsh", .image = image,
-	    .fstype = fstype, .rdonly = rdonly, .dir = argv[0] };
+	    .fstype = fstype, .rdonly = rdonly, .dir = argv[0],
+	    .confine = confine };
 
 	if (argc == 3 && strcmp(argv[1], "-o") == 0)
 		return run_joined(&a, opts, argv[2]);
@@ -198,12 +199,14 @@ static int rump_flag(const struct rump_front *f, int argc, char **argv,
 
 /*
  * `rump_<fs> [-o OPT,...] IMAGE DIR`, as NetBSD's mount_<fs> spells its
- * options (and `-r` for -o ro). Serves in the background, like NetBSD's.
+ * options (and `-r` for -o ro; `--no-sandbox` as rumpsh's). Serves in the
+ * background, like NetBSD's.
  */
-int p2k_rump_main(const char *driver, int argc, char **argv)
+int p2k_rump_main(const char *driver, int argc, char **argv,
+    p2k_confine_t confine)
 {
 	const struct rump_front *f = rump_front(argv[0]);
-	struct p2k_args a = { .fstype = driver };
+	struct p2k_args a = { .fstype = driver, .confine = confine };
 	char *opts = NULL;
 	int i, st;
 
@@ -220,6 +223,8 @@ int p2k_rump_main(const char *driver, int argc, char **argv)
 		}
 		if (strcmp(argv[i], "-r") == 0)
 			a.rdonly = 1;
+		else if (strcmp(argv[i], "--no-sandbox") == 0)
+			a.confine = NULL;
 		else if (rump_flag(f, argc, argv, &i, &opts) != 0) {
 			free(opts);
 			return rump_usage(f);

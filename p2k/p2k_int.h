@@ -100,4 +100,29 @@ int p2k_opts_split(const char *progname,
 void p2k_opts_free(struct p2k_optsplit *os);
 int p2k_opts_append(char **list, const char *opt);
 
+/* p2k_main.c: what the server and its mount helper share */
+struct p2k_mountspec {
+	const char *progname;
+	const char *image;           /* for fsname= */
+	const char *dir;             /* the mount point, absolute */
+	int rdonly;                  /* the user asked for read-only */
+	const struct p2k_optsplit *os;
+};
+char *p2k_fuse_optlist(const struct p2k_mountspec *ms, const char *fsname,
+    int rdonly);
+struct fuse_session *p2k_session_new(const char *progname, const char *list,
+    const struct fuse_lowlevel_ops *ops, size_t opsize, void *userdata);
+
+/* p2k_mounter.c: the unconfined helper that mounts for a confined server */
+struct p2k_mounter {
+	int sock;                    /* to the helper, or -1 */
+	int pid;
+};
+int p2k_mounter_start(struct p2k_mounter *m, const struct p2k_mountspec *ms);
+/* Mounts; *fdp gets the /dev/fuse descriptor. 0, or an errno and why. */
+int p2k_mounter_mount(struct p2k_mounter *m, const char *fsname, int rdonly,
+    int *fdp, char *why, size_t size);
+/* Lets the helper unmount (unless the kernel has) and waits for it. */
+void p2k_mounter_finish(struct p2k_mounter *m);
+
 #endif

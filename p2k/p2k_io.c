@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "p2k/p2k_int.h"
 
@@ -18,6 +19,22 @@
  * the file did not change since the last open. We are the only writer, so
  * "unchanged" is: same size, same mtime.
  */
+/*
+ * O_TRUNC arrives here (libfuse asks for FUSE_CAP_ATOMIC_O_TRUNC, so the
+ * kernel sends no separate setattr): the file is emptied and, as by the
+ * kernel's own open, its mtime and ctime set to now, even if already empty.
+ */
+static int open_truncate(struct p2k *p, struct vnode *vp)
+{
+	struct vattr va;
+
+	memset(&va, 0, sizeof(va));
+	clock_gettime(CLOCK_REALTIME, &va.va_mtime);
+	va.va_ctime = va.va_mtime;
+	p->dirty = 1;
+	return vp->v_op->vop_setattr(vp, &va, VA_SIZE | VA_MTIME | VA_CTIME);
+}
+
 static int do_open(struct p2k *p, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct p2k_node *np = p2k_node_get(&p->nodes, ino);
@@ -28,6 +45,8 @@ static int do_open(struct p2k *p, fuse_ino_t ino, struct fuse_file_info *fi)
 		return ESTALE;
 	if (np->pn_vp->v_type == VDIR)
 		return EISDIR;
+	if ((fi->flags & O_TRUNC) && (error = open_truncate(p, np->pn_vp)) != 0)
+		return error;
 	if ((error = VOP_GETATTR(np->pn_vp, &va)) != 0)
 		return error;
 	fi->fh = 0;

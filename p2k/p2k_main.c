@@ -83,28 +83,28 @@ static int add_fsname(char **list, const char *image)
 }
 
 /* FUSE's -o: fsname, subtype, auto_unmount, 1 MiB reads, ro, the user's. */
-static char *fuse_optlist(const struct p2k *p, const struct p2k_args *a,
-    const struct p2k_optsplit *os)
+char *p2k_fuse_optlist(const struct p2k_mountspec *ms, const char *fsname,
+    int rdonly)
 {
 	char *list = NULL, sub[64], maxread[32];
 	int error;
 
-	snprintf(sub, sizeof(sub), "subtype=%s", p->mp->mnt_op->vfs_name);
+	snprintf(sub, sizeof(sub), "subtype=%s", fsname);
 	snprintf(maxread, sizeof(maxread), "max_read=%u", P2K_MAX_IO);
-	error = add_fsname(&list, a->image);
+	error = add_fsname(&list, ms->image);
 	if (error == 0)
 		error = p2k_opts_append(&list, sub);
 	if (error == 0)
 		error = p2k_opts_append(&list, "auto_unmount");
 	if (error == 0)
 		error = p2k_opts_append(&list, maxread);
-	if (error == 0 && p->rdonly)
+	if (error == 0 && rdonly)
 		error = p2k_opts_append(&list, "ro");
 	/* others may use the mount: the kernel checks their permissions */
-	if (error == 0 && os->allow_other)
+	if (error == 0 && ms->os->allow_other)
 		error = p2k_opts_append(&list, "default_permissions");
-	if (error == 0 && os->fuse)
-		error = p2k_opts_append(&list, os->fuse);
+	if (error == 0 && ms->os->fuse)
+		error = p2k_opts_append(&list, ms->os->fuse);
 	if (error) {
 		free(list);
 		return NULL;
@@ -112,19 +112,17 @@ static char *fuse_optlist(const struct p2k *p, const struct p2k_args *a,
 	return list;
 }
 
-static struct fuse_session *session_new(struct p2k *p,
-    const struct p2k_args *a, const struct p2k_optsplit *os)
+struct fuse_session *p2k_session_new(const char *progname, const char *list,
+    const struct fuse_lowlevel_ops *ops, size_t opsize, void *userdata)
 {
 	struct fuse_args args = FUSE_ARGS_INIT(0, NULL);
 	struct fuse_session *se = NULL;
-	char *list = fuse_optlist(p, a, os);
 
-	if (list != NULL && fuse_opt_add_arg(&args, a->progname) == 0 &&
+	if (fuse_opt_add_arg(&args, progname) == 0 &&
 	    fuse_opt_add_arg(&args, "-o") == 0 &&
 	    fuse_opt_add_arg(&args, list) == 0)
-		se = fuse_session_new(&args, &p2k_ops, sizeof(p2k_ops), p);
+		se = fuse_session_new(&args, ops, opsize, userdata);
 	fuse_opt_free_args(&args);
-	free(list);
 	return se;
 }
 
@@ -143,8 +141,10 @@ static int serve(struct fuse_session *se, struct p2k *p)
 	while (!fuse_session_exited(se)) {
 		if (p->dirty && !p->shut) {
 			res = poll(&pfd, 1, P2K_IDLE_SYNC_MS);
-			if (res < 0)
-				continue;   /* a signal: check exited */
+			if (res < 0) {
+				res = 0;    /* a signal: check exited */
+				continue;
+			}
 			if (res == 0) {
 				p->dirty = 0;
 				if ((error = vfs_sync(p->mp)) != 0)
@@ -153,8 +153,10 @@ static int serve(struct fuse_session *se, struct p2k *p)
 			}
 		}
 		res = fuse_session_receive_buf(se, &buf);
-		if (res == -EINTR || res == -EAGAIN)
+		if (res == -EINTR || res == -EAGAIN) {
+			res = 0;   /* a signal asking us to stop is no error */
 			continue;
+		}
 		if (res <= 0)
 			break;
 		fuse_session_process_buf(se, &buf);
@@ -164,9 +166,13 @@ static int serve(struct fuse_session *se, struct p2k *p)
 	return res < 0 ? -res : 0;
 }
 
-/* Mounts on a->dir, daemonizes (unless -f) once the mount is there, serves. */
-static int mount_and_serve(struct p2k *p, const struct p2k_args *a,
-    struct fuse_session *se)
+/*
+ * Attaches se to the descriptor the helper mounted ("/dev/fd/N": libfuse
+ * then leaves mounting and unmounting to the helper), daemonizes (unless
+ * -f) once the mount is there, serves.
+ */
+static int attach_and_serve(struct p2k *p, const struct p2k_args *a,
+    struct fuse_session *se, const char *fdpath)
 {
 	int st = 1, error;
 
@@ -174,7 +180,7 @@ static int mount_and_serve(struct p2k *p, const struct p2k_args *a,
 		errx_msg(a, a->dir, "cannot install signal handlers");
 		return 1;
 	}
-	if (fuse_session_mount(se, a->dir) != 0) {
+	if (fuse_session_mount(se, fdpath) != 0) {
 		errx_msg(a, a->dir, "FUSE mount failed");
 	} else {
 		if (fuse_daemonize(a->foreground) == 0 &&
@@ -201,32 +207,81 @@ static int check_dir(const struct p2k_args *a)
 	return 0;
 }
 
+/* The session for the mounted core, mounted by the helper, served. */
+static int serve_mounted(struct p2k *p, const struct p2k_args *a,
+    const struct p2k_mountspec *ms, struct p2k_mounter *m)
+{
+	const char *fsname = p->mp->mnt_op->vfs_name;
+	char *list, why[256], fdpath[32];
+	struct fuse_session *se;
+	int fd, st = 1;
+
+	list = p2k_fuse_optlist(ms, fsname, p->rdonly);
+	se = list ? p2k_session_new(a->progname, list, &p2k_ops,
+	    sizeof(p2k_ops), p) : NULL;
+	free(list);
+	if (se == NULL) {
+		errx_msg(a, a->dir, "cannot set up the FUSE session");
+		return 1;
+	}
+	if (p2k_mounter_mount(m, fsname, p->rdonly, &fd, why,
+	    sizeof(why)) != 0)
+		errx_msg(a, a->dir, why);
+	else {
+		snprintf(fdpath, sizeof(fdpath), "/dev/fd/%d", fd);
+		st = attach_and_serve(p, a, se, fdpath);
+	}
+	fuse_session_destroy(se);   /* runs destroy if init ran */
+	return st;
+}
+
+/* The front end's sandbox, before the image is opened; a warning if it failed. */
+static void confine(const struct p2k_args *a, const struct p2k_optsplit *os)
+{
+	char why[256] = "";
+
+	if (a->confine != NULL &&
+	    a->confine(a->image, !(a->rdonly || os->rdonly), why,
+	    sizeof(why)) != 0 && why[0] != '\0')
+		fprintf(stderr, "%s: warning: running unconfined: %s\n",
+		    a->progname, why);
+}
+
+/*
+ * The order is the point: the mount helper is forked while the process
+ * may still mount; then the server confines itself; only then does the
+ * driver read the image, and the mount appears once it has been read.
+ */
 int p2k_run(const struct p2k_args *a)
 {
 	struct p2k p = { .timeout = P2K_TIMEOUT, .foreground = a->foreground,
 	    .progname = a->progname, .image = a->image };
+	struct p2k_mounter m = { .sock = -1, .pid = -1 };
+	struct p2k_mountspec ms = { .progname = a->progname,
+	    .image = a->image };
 	struct p2k_optsplit os;
-	struct fuse_session *se;
-	int st = 1;
+	char dir[PATH_MAX];
+	int st = 1, error;
 
 	if (check_dir(a) != 0 || p2k_opts_split(a->progname, a->opts, &os))
 		return 1;
-	if ((p.iobuf = malloc(P2K_IOBUF)) == NULL ||
-	    core_mount(&p, a, &os) != 0) {
-		free(p.iobuf);
-		p2k_opts_free(&os);
-		return 1;
-	}
-	p.iobufsize = P2K_IOBUF;
-	if ((se = session_new(&p, a, &os)) == NULL)
-		errx_msg(a, a->dir, "cannot set up the FUSE session");
+	ms.dir = realpath(a->dir, dir) ? dir : a->dir;
+	ms.rdonly = a->rdonly || os.rdonly;
+	ms.os = &os;
+	if ((error = p2k_mounter_start(&m, &ms)) != 0)
+		errx_msg(a, "mount helper", strerror(error));
 	else {
-		st = mount_and_serve(&p, a, se);
-		fuse_session_destroy(se);   /* runs destroy if init ran */
+		confine(a, &os);
+		if ((p.iobuf = malloc(P2K_IOBUF)) != NULL &&
+		    core_mount(&p, a, &os) == 0) {
+			p.iobufsize = P2K_IOBUF;
+			st = serve_mounted(&p, a, &ms, &m);
+			p2k_shutdown(&p);
+			if (p.unmount_error)
+				st = 1;
+		}
+		p2k_mounter_finish(&m);
 	}
-	p2k_shutdown(&p);
-	if (p.unmount_error)
-		st = 1;
 	p2k_opts_free(&os);
 	free(p.iobuf);
 	return st;

@@ -139,6 +139,9 @@ struct vnodeops {
 	int (*vop_fsync)(struct vnode *vp);
 	/* frees v_data; called once, when the vnode leaves the cache */
 	void (*vop_reclaim)(struct vnode *vp);
+	/* the last reference went (v_usecount 0): a file removed while still
+	 * referenced (open through FUSE) may give back its storage now */
+	void (*vop_inactive)(struct vnode *vp);
 	/* xattrs: names carry their namespace prefix ("user.", "security."...) */
 	int (*vop_getxattr)(struct vnode *vp, const char *name, void *buf,
 	    size_t bufsize, size_t *len);

@@ -45,6 +45,7 @@ static int def_rename(struct vnode *fdvp, const char *fn, size_t fl,
     { return change_error(fdvp); }
 static int def_fsync(struct vnode *vp) { return 0; }
 static void def_reclaim(struct vnode *vp) { }
+static void def_inactive(struct vnode *vp) { }
 static int def_getxattr(struct vnode *vp, const char *n, void *b, size_t s,
     size_t *l) { return ENODATA; }
 static int def_listxattr(struct vnode *vp, char *b, size_t s, size_t *l)
@@ -72,6 +73,7 @@ static const struct vnodeops vfs_default_vnodeops = {
 	.vop_rename = def_rename,
 	.vop_fsync = def_fsync,
 	.vop_reclaim = def_reclaim,
+	.vop_inactive = def_inactive,
 	.vop_getxattr = def_getxattr,
 	.vop_listxattr = def_listxattr,
 	.vop_setxattr = def_setxattr,
@@ -87,7 +89,8 @@ static void fill_ops(struct vnodeops *dst, const struct vnodeops *src)
 	FILL(vop_readlink); FILL(vop_create); FILL(vop_mkdir);
 	FILL(vop_mknod); FILL(vop_symlink); FILL(vop_link);
 	FILL(vop_remove); FILL(vop_rmdir); FILL(vop_rename);
-	FILL(vop_fsync); FILL(vop_reclaim); FILL(vop_getxattr);
+	FILL(vop_fsync); FILL(vop_reclaim); FILL(vop_inactive);
+	FILL(vop_getxattr);
 	FILL(vop_listxattr); FILL(vop_setxattr); FILL(vop_removexattr);
 }
 

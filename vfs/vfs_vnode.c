@@ -137,6 +137,7 @@ void vrele(struct vnode *vp)
 
 	if (--vp->v_usecount > 0)
 		return;
+	vp->v_op->vop_inactive(vp);
 	vp->v_lruprev = NULL;
 	vp->v_lrunext = mp->mnt_lruhead;
 	if (mp->mnt_lruhead)

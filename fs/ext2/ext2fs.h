@@ -268,6 +268,8 @@ struct ext2fs_inode {
 	/* last mapping: [c_lblk, c_lblk + c_count) -> c_pblk.. (0: a hole) */
 	uint64_t c_lblk, c_pblk, c_count;
 	struct ext2fs_dcache *dcache;  /* directories: see ext2fs_dircache.c */
+	int orphan;                  /* last link gone while referenced: freed
+	                              * when the vnode goes inactive */
 };
 
 static inline struct ext2fs *ext2fs_fs(struct mount *mp)
@@ -543,6 +545,9 @@ int ext2fs_xattr_walk_ibody(struct ext2fs *fs, struct ext2fs_inode *ip,
     ext2fs_xent_fn fn, void *arg);
 int ext2fs_xattr_walk_block(struct ext2fs *fs, struct ext2fs_inode *ip,
     ext2fs_xent_fn fn, void *arg);
+/* ext2fs_orphan.c */
+int ext2fs_orphan_add(struct ext2fs *fs, struct ext2fs_inode *ip);
+void ext2fs_orphan_release(struct vnode *vp);
 /* Finds an in-inode attribute by index and name; *val points into ip->raw. */
 int ext2fs_xattr_ibody_find(struct ext2fs *fs, struct ext2fs_inode *ip,
     unsigned index, const char *name, size_t namelen, const uint8_t **val,

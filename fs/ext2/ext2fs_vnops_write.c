@@ -19,6 +19,9 @@
 #ifndef RENAME_NOREPLACE
 #define RENAME_NOREPLACE 1
 #endif
+#ifndef RENAME_EXCHANGE
+#define RENAME_EXCHANGE 2
+#endif
 
 static int ew_isdot(const char *name, size_t namelen)
 {
@@ -210,10 +213,11 @@ static int ext2fs_link(struct vnode *dvp, const char *name, size_t namelen,
 
 /* One link less on ip; the inode goes with its last link (a directory
  * counts "." and its entry in the parent). */
+/* One link less; the last one makes an orphan, freed once unreferenced (ext2fs_orphan.c). */
 static int ew_unlink_inode(struct ext2fs *fs, struct ext2fs_inode *ip)
 {
 	if (S_ISDIR(ip->mode) || ip->links <= 1)
-		return ext2fs_ifree_all(fs, ip);
+		return ext2fs_orphan_add(fs, ip);
 	ip->links--;
 	ext2fs_itouch(fs, ip, ITOUCH_C);
 	return ext2fs_iupdate(fs, ip);
@@ -366,7 +370,59 @@ static int ew_rename_do(struct ew_ren *r, const char *fname, size_t fnamelen,
 	return error;
 }
 
-/* rename: takes and gives no references. flags: 0 or RENAME_NOREPLACE. */
+/*
+ * RENAME_EXCHANGE: both names exist and swap inodes. A directory that
+ * changes parent gets a new ".." and moves one link between the parents;
+ * neither may end up inside itself.
+ */
+static int ew_exchange(struct ew_ren *r, const char *fname, size_t fnamelen,
+    const char *tname, size_t tnamelen)
+{
+	struct ext2fs *fs = r->fs;
+	struct ext2fs_inode *fdp = r->fdvp->v_data, *tdp = r->tdvp->v_data;
+	struct ext2fs_inode *sip = r->sv->v_data, *tip = r->tv->v_data;
+	int tdir = r->tv->v_type == VDIR, below, error = 0;
+
+	if (fdp != tdp && r->sdir && (error = ew_is_below(r->tdvp,
+	    r->sv->v_ino, &below)) == 0 && below)
+		return EINVAL;
+	if (error == 0 && fdp != tdp && tdir && (error = ew_is_below(r->fdvp,
+	    r->tv->v_ino, &below)) == 0 && below)
+		return EINVAL;
+	if (error == 0)
+		error = ext2fs_dir_set(fs, tdp, tname, tnamelen, sip->ino,
+		    sip->mode);
+	if (error == 0)
+		error = ext2fs_dir_set(fs, fdp, fname, fnamelen, tip->ino,
+		    tip->mode);
+	if (error == 0 && fdp != tdp && r->sdir)
+		error = ext2fs_dir_set(fs, sip, "..", 2, tdp->ino, S_IFDIR);
+	if (error == 0 && fdp != tdp && tdir)
+		error = ext2fs_dir_set(fs, tip, "..", 2, fdp->ino, S_IFDIR);
+	if (error == 0 && fdp != tdp && r->sdir != tdir) {
+		struct ext2fs_inode *gains = r->sdir ? tdp : fdp;
+		struct ext2fs_inode *loses = r->sdir ? fdp : tdp;
+		if (gains->links > 1 && gains->links < 65000)
+			gains->links++;
+		if (loses->links > 1 && loses->links < 65000)
+			loses->links--;
+	}
+	ext2fs_itouch(fs, sip, ITOUCH_C);
+	ext2fs_itouch(fs, tip, ITOUCH_C);
+	ext2fs_itouch(fs, fdp, ITOUCH_M | ITOUCH_C);
+	ext2fs_itouch(fs, tdp, ITOUCH_M | ITOUCH_C);
+	if (error == 0)
+		error = ext2fs_iupdate(fs, sip);
+	if (error == 0)
+		error = ext2fs_iupdate(fs, tip);
+	if (error == 0)
+		error = ext2fs_iupdate(fs, fdp);
+	if (error == 0 && tdp != fdp)
+		error = ext2fs_iupdate(fs, tdp);
+	return error;
+}
+
+/* rename: takes and gives no references. flags: 0, RENAME_NOREPLACE or RENAME_EXCHANGE. */
 static int ext2fs_rename(struct vnode *fdvp, const char *fname,
     size_t fnamelen, struct vnode *tdvp, const char *tname, size_t tnamelen,
     unsigned flags)
@@ -377,7 +433,8 @@ static int ext2fs_rename(struct vnode *fdvp, const char *fname,
 
 	if (r.fs->failed)
 		return r.fs->failed;
-	if (flags & ~(unsigned)RENAME_NOREPLACE)
+	if ((flags & ~(unsigned)(RENAME_NOREPLACE | RENAME_EXCHANGE)) ||
+	    flags == (RENAME_NOREPLACE | RENAME_EXCHANGE))
 		return EINVAL;
 	if (fdvp->v_type != VDIR || tdvp->v_type != VDIR)
 		return ENOTDIR;
@@ -396,10 +453,14 @@ static int ext2fs_rename(struct vnode *fdvp, const char *fname,
 		r.tv = NULL;
 		error = 0;
 	}
+	if (error == 0 && r.tv == NULL && (flags & RENAME_EXCHANGE))
+		error = ENOENT;
 	if (error == 0 && r.tv != r.sv) {
-		error = ew_rename_check(&r, flags);
+		error = (flags & RENAME_EXCHANGE) ? 0 : ew_rename_check(&r, flags);
 		if (error == 0) {
-			error = ew_rename_do(&r, fname, fnamelen, tname, tnamelen);
+			error = (flags & RENAME_EXCHANGE) ?
+			    ew_exchange(&r, fname, fnamelen, tname, tnamelen) :
+			    ew_rename_do(&r, fname, fnamelen, tname, tnamelen);
 			if (error)
 				ext2fs_commit(r.fs);
 			else
@@ -460,6 +521,7 @@ static int ext2fs_fsync(struct vnode *vp)
 /* vop_reclaim: frees the in-memory inode; the vnode cache owns the vnode. */
 static void ext2fs_reclaim(struct vnode *vp)
 {
+	ext2fs_orphan_release(vp);   /* still referenced at unmount: free now */
 	ext2fs_iput(vp->v_data);
 	vp->v_data = NULL;
 }
@@ -483,6 +545,7 @@ const struct vnodeops ext2fs_vnodeops = {
 	.vop_rename = ext2fs_rename,
 	.vop_fsync = ext2fs_fsync,
 	.vop_reclaim = ext2fs_reclaim,
+	.vop_inactive = ext2fs_orphan_release,
 	.vop_getxattr = ext2fs_getxattr,
 	.vop_listxattr = ext2fs_listxattr,
 	.vop_setxattr = ext2fs_setxattr,

@@ -41,7 +41,7 @@ static void truncate_to(struct vnode *vp, uint64_t size)
 	vp->v_op->vop_setattr(vp, &va, VA_SIZE);
 }
 
-/* Writes, grows, shrinks and renames an entry that was already there. */
+/* Writes, grows, shrinks, sets an xattr on and renames an entry that was already there. */
 static void change_existing(struct vnode *root, const char *buf)
 {
 	struct first f = { .found = 0 };
@@ -56,6 +56,9 @@ static void change_existing(struct vnode *root, const char *buf)
 		vp->v_op->vop_write(vp, buf, 3000, 100, &done);
 		truncate_to(vp, 1);
 	}
+	/* the in-inode attribute area as the image left it, rebuilt */
+	vp->v_op->vop_setxattr(vp, "user.fz", buf, 40, 0);
+	vp->v_op->vop_removexattr(vp, "user.fz");
 	vrele(vp);
 	root->v_op->vop_rename(root, f.name, strlen(f.name), root,
 	    NAME("renamed"), 0);
@@ -78,6 +81,9 @@ static void make_new(struct vnode *root, const char *buf)
 	if (root->v_op->vop_mkdir(root, NAME("fzd"), 0755, &dvp) == 0) {
 		if (dvp->v_op->vop_create(dvp, NAME("fz2"), 0600, &vp) == 0)
 			vrele(vp);
+		/* RENAME_EXCHANGE across directories, and back */
+		root->v_op->vop_rename(root, NAME("fz1"), dvp, NAME("fz2"), 2);
+		root->v_op->vop_rename(root, NAME("fz1"), dvp, NAME("fz2"), 2);
 		root->v_op->vop_rename(root, NAME("fz1"), dvp, NAME("fz3"), 0);
 		dvp->v_op->vop_remove(dvp, NAME("fz2"));
 		dvp->v_op->vop_remove(dvp, NAME("fz3"));
