@@ -227,12 +227,38 @@ static int dx_lookup(struct ext2fs *fs, struct ext2fs_inode *dp,
 	return error;
 }
 
+/* "." and ".." are in block 0, not in any leaf (the kernel looks there). */
+static int dx_lookup_dots(struct ext2fs *fs, struct ext2fs_inode *dp,
+    const char *name, size_t namelen, uint64_t *ino)
+{
+	uint64_t pblk, run;
+	struct buf *bp;
+	int error;
+
+	error = ext2fs_bmap(fs, dp, 0, &pblk, &run);
+	if (error == 0)
+		error = ext2fs_dirblock_read(fs, dp, 0, &bp);
+	if (error == 0 && bp == NULL)
+		return vfs_corrupt(fs->mp, dp->ino, 0, "htree root: expected "
+		    "data, found a hole");
+	if (error)
+		return error;
+	error = ext2fs_dirent_search(fs, dp, pblk, bp->b_data, fs->bsize, name,
+	    namelen, ino);
+	brelse(bp);
+	return error;
+}
+
 int ext2fs_htree_lookup(struct ext2fs *fs, struct ext2fs_inode *dp,
     const char *name, size_t namelen, uint64_t *ino)
 {
 	struct dx_path path;
 	int error;
 
+	if ((fs->compat & COMPAT_DIR_INDEX) && (dp->flags & IFL_INDEX) &&
+	    name[0] == '.' && (namelen == 1 || (namelen == 2 &&
+	    name[1] == '.')))
+		return dx_lookup_dots(fs, dp, name, namelen, ino);
 	error = ext2fs_dx_path_init(fs, dp, &path);
 	if (error)
 		return error;

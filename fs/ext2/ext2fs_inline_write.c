@@ -183,7 +183,8 @@ static int il_value(struct ext2fs *fs, struct ext2fs_inode *ip, size_t extra,
 	return 0;
 }
 
-/* The bytes an inline inode can hold: i_block and the biggest value. */
+/* The bytes an inline inode can hold: i_block and the biggest value;
+ * 0 when the inode has no room for the system.data entry at all. */
 static int il_capacity(struct ext2fs *fs, struct ext2fs_inode *ip,
     size_t *cap)
 {
@@ -193,7 +194,7 @@ static int il_capacity(struct ext2fs *fs, struct ext2fs_inode *ip,
 	error = il_area(fs, ip, &a);
 	if (error)
 		return error;
-	*cap = I_BLOCK_SIZE + (il_room(&a) > 0 ? (size_t)il_room(&a) : 0);
+	*cap = il_room(&a) < 0 ? 0 : I_BLOCK_SIZE + (size_t)il_room(&a);
 	return 0;
 }
 
@@ -297,16 +298,24 @@ int ext2fs_inline_write(struct ext2fs *fs, struct ext2fs_inode *ip,
 }
 
 /* A new size for an inline file: shrinking cuts the value and zeroes the
- * bytes past the end; growing keeps the data inline (later bytes read as
- * zeros), as the kernel does. Sets i_size; the caller updates the inode. */
+ * bytes past the end; growing past what the inode holds moves the data to
+ * a block first. Sets i_size; the caller updates the inode. */
 int ext2fs_inline_truncate(struct ext2fs *fs, struct ext2fs_inode *ip,
     uint64_t size)
 {
-	size_t vlen, nlen;
+	size_t vlen, nlen, cap;
 	uint8_t *val;
 	int error;
 
-	error = il_value(fs, ip, 0, &val, &vlen);
+	error = il_capacity(fs, ip, &cap);
+	if (error == 0 && size > cap) {
+		error = il_file_to_blocks(fs, ip);
+		if (error == 0)
+			ip->size = size;
+		return error;
+	}
+	if (error == 0)
+		error = il_value(fs, ip, 0, &val, &vlen);
 	if (error)
 		return error;
 	nlen = vlen;
@@ -314,7 +323,8 @@ int ext2fs_inline_truncate(struct ext2fs *fs, struct ext2fs_inode *ip,
 		nlen = size > I_BLOCK_SIZE ? (size_t)size - I_BLOCK_SIZE : 0;
 	il_zero(ip, val, vlen, size < ip->size ? size : ip->size,
 	    I_BLOCK_SIZE + (uint64_t)vlen);
-	error = il_rewrite(fs, ip, val, nlen);
+	if (vlen > 0)
+		error = il_rewrite(fs, ip, val, nlen);
 	if (error == 0)
 		ip->size = size;
 	free(val);
@@ -380,13 +390,40 @@ static int il_dir_to_block(struct ext2fs *fs, struct ext2fs_inode *dp)
 	return error;
 }
 
-/* Adds an entry: into i_block, then into the value (grown, the first
- * time, to all the room there is), else the directory leaves the inode. */
+/* Adds an entry to the value (grown, the first time, to all the room the
+ * inode has, as the kernel does); ENOSPC if it does not fit. */
+static int il_dir_add_value(struct ext2fs *fs, struct ext2fs_inode *dp,
+    size_t room, const char *name, size_t namelen, uint64_t ino,
+    unsigned ftype)
+{
+	size_t vlen, nlen;
+	uint8_t *val;
+	int error;
+
+	error = il_value(fs, dp, room, &val, &vlen);
+	if (error)
+		return error;
+	nlen = vlen;
+	if (room >= vlen + DIRENT_MIN_SIZE && dp->size == I_BLOCK_SIZE + vlen) {
+		/* the new room is one empty entry */
+		nlen = room;
+		le16enc(val + vlen + 4, (uint16_t)(nlen - vlen));
+	}
+	error = ENOSPC;
+	if (ext2fs_dirent_insert(val, nlen, ino, name, namelen, ftype))
+		error = il_rewrite(fs, dp, val, nlen);
+	if (error == 0)
+		dp->size = I_BLOCK_SIZE + nlen;
+	free(val);
+	return error;
+}
+
+/* Adds an entry: into i_block, then into the value, else the directory
+ * moves to a block (and grows from there like any other). */
 int ext2fs_inline_dir_add(struct ext2fs *fs, struct ext2fs_inode *dp,
     const char *name, size_t namelen, uint64_t ino, unsigned ftype)
 {
-	size_t cap, vlen, nlen;
-	uint8_t *val;
+	size_t cap;
 	int error;
 
 	if (ext2fs_dirent_insert(dp->iblock + IL_DOTDOT,
@@ -394,24 +431,12 @@ int ext2fs_inline_dir_add(struct ext2fs *fs, struct ext2fs_inode *dp,
 		return ext2fs_iupdate(fs, dp);
 	error = il_capacity(fs, dp, &cap);
 	if (error == 0)
-		error = il_value(fs, dp, cap - I_BLOCK_SIZE, &val, &vlen);
-	if (error)
+		error = cap > I_BLOCK_SIZE ? il_dir_add_value(fs, dp,
+		    cap - I_BLOCK_SIZE, name, namelen, ino, ftype) : ENOSPC;
+	if (error == 0)
+		return ext2fs_iupdate(fs, dp);
+	if (error != ENOSPC)
 		return error;
-	nlen = vlen;
-	if (cap - I_BLOCK_SIZE >= vlen + DIRENT_MIN_SIZE &&
-	    dp->size == I_BLOCK_SIZE + vlen) {
-		/* the new room is one empty entry */
-		nlen = cap - I_BLOCK_SIZE;
-		le16enc(val + vlen + 4, (uint16_t)(nlen - vlen));
-	}
-	if (ext2fs_dirent_insert(val, nlen, ino, name, namelen, ftype)) {
-		error = il_rewrite(fs, dp, val, nlen);
-		if (error == 0)
-			dp->size = I_BLOCK_SIZE + nlen;
-		free(val);
-		return error ? error : ext2fs_iupdate(fs, dp);
-	}
-	free(val);
 	error = il_dir_to_block(fs, dp);
 	return error ? error : ext2fs_dir_add_entry(fs, dp, name, namelen, ino,
 	    ftype);
