@@ -2,6 +2,7 @@
 # ext2_htree.bats: indexed (htree) directories written by rumpsh: leaf and node splits, new levels, hash collisions; e2fsck and the kernel agree.
 
 load test_helper
+load ext2_helper
 load ext2_write_helper
 
 setup() {
@@ -172,4 +173,19 @@ PY
 	assert_output $'/p\n/p/d/../d/q/../.'
 	[ "$(debugfs -R 'ls -l /p/d' "$img" 2>/dev/null | awk '$NF == ".." { print $1 }')" = \
 	  "$(debugfs -R 'stat /p' "$img" 2>/dev/null | sed -n 's/^Inode: \([0-9]*\) .*/\1/p')" ]
+}
+
+@test "a corrupt index is reported, not followed, by inserts and removals" {
+	local img=$W/t.img off
+	seq 1 200 | sed 's/^/entry-/' >"$W/names"
+	ht_script "$W/names" "$W/script"
+	ew_image "$img" "$W/e" -t ext4 -b 1024 -O ^metadata_csum
+	run_rumpsh "$img" <"$W/script"
+	assert_success
+	off=$(ext2_block_offset "$img" /d)
+	ext2_poke "$img" $((off + 34)) 250      # the root's count, above its limit
+	run_rumpsh -1 "$img" touch /d/new
+	assert_regex "$stderr" 'htree node 0: expected 1 <= count <= limit'
+	run_rumpsh -1 "$img" rm /d/entry-1
+	assert_regex "$stderr" 'htree node 0: expected 1 <= count <= limit'
 }

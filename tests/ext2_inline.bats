@@ -2,6 +2,7 @@
 # ext2_inline.bats: writing inline_data files and directories: inside the inode, and moved out to blocks when they outgrow it.
 
 load test_helper
+load ext2_helper
 load ext2_write_helper
 load mount_helper
 
@@ -97,4 +98,23 @@ rm /d2/d3/sub/x; rmdir /d2/d3/sub; ln /f1 /d2/link-to-f1; rm /d2/a2"
 	ew_same "$img" "$HOST"
 	[ "$(il_flags "$img" /f1)" = 0x10000000 ]
 	[ "$(il_flags "$img" /f100)" != 0x10000000 ]
+}
+
+@test "a corrupt system.data attribute is reported by writes, not followed" {
+	local img=$W/i.img long off
+	il_image "$img" -I 256 -O ^metadata_csum
+	long=$(printf 'n%.0s' {1..50})
+	run_rumpsh "$img" touch "/d2/$long"     # too long for i_block: into the value
+	assert_success
+	[ "$(il_flags "$img" /d2)" = 0x10000000 ]
+	# in-inode xattrs at 128 + extra_isize (32): the magic, then the entry,
+	# whose value size (offset 8) now claims 32 KiB
+	for p in /d2 /f100; do
+		off=$(ext2_inode_offset "$img" "$p")
+		ext2_poke "$img" $((off + 160 + 4 + 9)) 0x80
+	done
+	run_rumpsh -1 "$img" touch "/d2/$long-2"
+	assert_regex "$stderr" 'xattr value: expected within [0-9]+ bytes'
+	run_rumpsh -1 "$img" put "$W/data/h30" /f100
+	assert_regex "$stderr" 'xattr value: expected within [0-9]+ bytes'
 }

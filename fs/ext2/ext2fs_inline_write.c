@@ -117,6 +117,9 @@ static int il_rewrite(struct ext2fs *fs, struct ext2fs_inode *ip,
 		return ENOSPC;
 	if (a.first == NULL || (val == NULL && !a.has_magic))
 		return 0;
+	if (a.others + 4 > a.len)
+		return vfs_corrupt(fs->mp, ip->ino, 0, "in-inode xattrs: expected "
+		    "at most %zu bytes, found %zu", a.len, a.others + 4);
 	old = malloc(a.len);
 	if (old == NULL)
 		return ENOMEM;
@@ -335,7 +338,7 @@ int ext2fs_inline_truncate(struct ext2fs *fs, struct ext2fs_inode *ip,
 
 struct il_collect {
 	uint8_t *out;
-	size_t off, last;
+	size_t off, last, end;
 };
 
 static int il_collect_fn(void *arg, size_t off, uint64_t ino,
@@ -345,6 +348,8 @@ static int il_collect_fn(void *arg, size_t off, uint64_t ino,
 
 	if (ino == 0)
 		return 0;
+	if (c->off + DIRENT_LEN(namelen) > c->end)
+		return -1;      /* more than a block holds */
 	c->last = c->off;
 	ext2fs_dirent_put(c->out + c->off, ino, DIRENT_LEN(namelen),
 	    (const char *)name, namelen, ftype);
@@ -356,7 +361,7 @@ static int il_collect_fn(void *arg, size_t off, uint64_t ino,
 static int il_dir_to_block(struct ext2fs *fs, struct ext2fs_inode *dp)
 {
 	size_t tail = ext2fs_has_csum(fs) ? DIRENT_TAIL_SIZE : 0, vlen;
-	struct il_collect c = { NULL, 24, 12 };
+	struct il_collect c = { NULL, 24, 12, fs->bsize - tail };
 	uint64_t parent = le32dec(dp->iblock);
 	uint8_t *blk, *val = NULL;
 	int error;
@@ -372,9 +377,9 @@ static int il_dir_to_block(struct ext2fs *fs, struct ext2fs_inode *dp)
 	if (error == 0)
 		error = ext2fs_dirent_walk(fs, dp, 0, val, vlen, il_collect_fn,
 		    &c);
-	if (error == 0 && c.off > fs->bsize - tail)
+	if (error == -1)
 		error = vfs_corrupt(fs->mp, dp->ino, 0, "inline directory: "
-		    "expected entries to fit one block, found %zu bytes", c.off);
+		    "expected entries to fit one block, found more");
 	if (error == 0) {
 		ext2fs_dirent_put(blk, dp->ino, 12, ".", 1,
 		    ext2fs_dirent_ftype(fs, S_IFDIR));
