@@ -65,10 +65,16 @@ static int cmd_end(struct parser *ps)
 
 	if (ps->cur.argc == 0)
 		return 0;
-	nc = realloc(ps->sc->cmds, (ps->sc->ncmds + 1) * sizeof(*nc));
-	if (nc == NULL)
-		return -1;
-	ps->sc->cmds = nc;
+	/* the array doubles when full (its room: ncmds rounded up to a power
+	 * of two), so a long script is not copied once per command */
+	nc = ps->sc->cmds;
+	if ((ps->sc->ncmds & (ps->sc->ncmds - 1)) == 0) {
+		nc = realloc(nc, (ps->sc->ncmds ? 2 * ps->sc->ncmds : 1) *
+		    sizeof(*nc));
+		if (nc == NULL)
+			return -1;
+		ps->sc->cmds = nc;
+	}
 	nc[ps->sc->ncmds++] = ps->cur;
 	memset(&ps->cur, 0, sizeof(ps->cur));
 	ps->argcap = 0;

@@ -87,18 +87,18 @@ reads_only() {
 
 @test "drivers that cannot write say so: ext4, ISO 9660" {
 	local ext iso before
-	# ext4 writes, but not (yet) with inline_data
+	# ext4 writes, but not (yet) with bigalloc
 	ext=$BATS_TEST_TMPDIR/nowrite.img
 	mkdir -p "$BATS_TEST_TMPDIR/inl/dir/nested" && echo x >"$BATS_TEST_TMPDIR/inl/dir/x"
-	mke2fs -q -F -t ext4 -O inline_data -d "$BATS_TEST_TMPDIR/inl" "$ext" 8M
+	mke2fs -q -F -t ext4 -O bigalloc -d "$BATS_TEST_TMPDIR/inl" "$ext" 8M
 	before=$(sha256sum <"$ext")
 	run_rumpsh -1 "$ext" mkdir /x
-	assert_equal "$stderr" "rumpsh: mkdir: $ext: writing to inline_data file systems is not supported yet; open read-only (-r)"
+	assert_equal "$stderr" "rumpsh: mkdir: $ext: writing ext4 with these features (bigalloc, quota, ...) is not supported yet; open read-only (-r)"
 	run_rumpsh -1 "$ext" -c "ls /dir; put $SRC/f.txt /; ls /"
 	assert_output 'nested
 x'
 	run_rumpsh -1 -o rw "$ext" ls
-	assert_equal "$stderr" "rumpsh: $ext: writing to inline_data file systems is not supported yet; open read-only (-r)"
+	assert_equal "$stderr" "rumpsh: $ext: writing ext4 with these features (bigalloc, quota, ...) is not supported yet; open read-only (-r)"
 	[ "$(sha256sum <"$ext")" = "$before" ]
 	iso=$BATS_TEST_TMPDIR/x.iso
 	makefs -t cd9660 "$iso" "$SRC" >/dev/null

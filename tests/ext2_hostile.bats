@@ -226,8 +226,8 @@ hostile_run() {
 }
 
 @test "ext2 hostile: opening read-write what the writer cannot handle is refused with a pointer to read-only" {
-	ext2_small_image "$T/img" -O inline_data
-	# ext2/3/4 write, but not (yet) inline_data file systems
+	ext2_small_image "$T/img" -O bigalloc
+	# ext2/3/4 write, but not (yet) bigalloc file systems
 	run --separate-stderr timeout 20 "$RUMPSH" -o rw "$T/img" ls /
 	assert_no_sanitizer_report
 	[[ $status -eq 1 || $status -eq 2 ]] || fail "status $status, expected a refusal"

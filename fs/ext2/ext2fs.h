@@ -419,6 +419,46 @@ int ext2fs_dir_set(struct ext2fs *fs, struct ext2fs_inode *dp,
 int ext2fs_dir_isempty(struct ext2fs *fs, struct ext2fs_inode *dp);
 int ext2fs_dir_init(struct ext2fs *fs, struct ext2fs_inode *ip,
     uint64_t parent);
+int ext2fs_dir_write_first(struct ext2fs *fs, struct ext2fs_inode *ip,
+    const uint8_t *data);
+int ext2fs_dir_add_entry(struct ext2fs *fs, struct ext2fs_inode *dp,
+    const char *name, size_t namelen, uint64_t ino, unsigned ftype);
+/* Entry helpers shared with the htree and inline writers. */
+struct ext2fs_dirop {
+	const char *name;
+	size_t namelen;
+	uint64_t ino;           /* found */
+	uint64_t newino;        /* retarget: the new inode and type */
+	unsigned ftype;
+	int remove;
+};
+unsigned ext2fs_dirent_ftype(const struct ext2fs *fs, mode_t mode);
+void ext2fs_dirent_put(uint8_t *d, uint64_t ino, size_t reclen,
+    const char *name, size_t namelen, unsigned ftype);
+int ext2fs_dirent_insert(uint8_t *data, size_t len, uint64_t ino,
+    const char *name, size_t namelen, unsigned ftype);
+int ext2fs_dirent_apply(struct ext2fs *fs, struct ext2fs_dirop *op,
+    uint8_t *data, size_t len);
+
+/* ext2fs_htree_write.c: ENOTSUP means "no usable index: go linear". */
+int ext2fs_htree_add(struct ext2fs *fs, struct ext2fs_inode *dp,
+    const char *name, size_t namelen, uint64_t ino, unsigned ftype);
+int ext2fs_htree_change(struct ext2fs *fs, struct ext2fs_inode *dp,
+    struct ext2fs_dirop *op);
+int ext2fs_htree_index(struct ext2fs *fs, struct ext2fs_inode *dp);
+
+/* ext2fs_inline_write.c */
+int ext2fs_inline_dir_add(struct ext2fs *fs, struct ext2fs_inode *dp,
+    const char *name, size_t namelen, uint64_t ino, unsigned ftype);
+int ext2fs_inline_dir_change(struct ext2fs *fs, struct ext2fs_inode *dp,
+    struct ext2fs_dirop *op);
+int ext2fs_inline_set_parent(struct ext2fs *fs, struct ext2fs_inode *dp,
+    uint64_t parent);
+int ext2fs_inline_dir_isempty(struct ext2fs *fs, struct ext2fs_inode *dp);
+int ext2fs_inline_write(struct ext2fs *fs, struct ext2fs_inode *ip,
+    const void *buf, size_t len, uint64_t off);
+int ext2fs_inline_truncate(struct ext2fs *fs, struct ext2fs_inode *ip,
+    uint64_t size);
 
 /* ext2fs_csum_set.c: compute and store; no-ops without the feature.
  * Extent, directory and htree blocks take the owner's inode and generation. */

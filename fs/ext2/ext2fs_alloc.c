@@ -82,7 +82,9 @@ static void ext2fs_init_block_bitmap(struct ext2fs *fs, uint32_t g,
 				if (b >= start && b < end)
 					bm_set(bm, b - start);
 	}
-	for (b = fs->blocks_count > start ? fs->blocks_count - start : 0;
+	/* past the group's (or the device's) last block: padding, set */
+	b = fs->blocks_count > start ? fs->blocks_count - start : 0;
+	for (b = b < fs->blocks_per_group ? b : fs->blocks_per_group;
 	    b < (uint64_t)fs->bsize * 8; b++)
 		bm_set(bm, b);
 }

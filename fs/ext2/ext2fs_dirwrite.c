@@ -1,5 +1,6 @@
-/* ext2fs_dirwrite.c: changing directory blocks: adding, removing and retargeting entries, new directories, emptiness. */
+/* ext2fs_dirwrite.c: changing directories: adding, removing and retargeting entries, new directories, emptiness. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -13,15 +14,17 @@
  * into the previous one's rec_len (or empties the first entry of a block).
  * With metadata_csum every leaf ends in a 12-byte tail that is never
  * touched except to store the new checksum. Indexed (htree) directories
- * are turned into linear ones first, as the kernel allows; lookups in them
- * stay fast through ext2fs_dircache.c.
+ * are changed through their index (ext2fs_htree_write.c); a linear
+ * directory whose only block fills gets an index, as in the kernel, and
+ * longer linear directories stay linear. Inline directories are changed in
+ * ext2fs_inline_write.c.
  */
 static size_t dw_tail(const struct ext2fs *fs)
 {
 	return ext2fs_has_csum(fs) ? DIRENT_TAIL_SIZE : 0;
 }
 
-static unsigned dw_ftype(const struct ext2fs *fs, mode_t mode)
+unsigned ext2fs_dirent_ftype(const struct ext2fs *fs, mode_t mode)
 {
 	if (!(fs->incompat & INCOMPAT_FILETYPE))
 		return 0;
@@ -37,7 +40,7 @@ static unsigned dw_ftype(const struct ext2fs *fs, mode_t mode)
 	return 0;
 }
 
-static void dw_put(uint8_t *d, uint64_t ino, size_t reclen,
+void ext2fs_dirent_put(uint8_t *d, uint64_t ino, size_t reclen,
     const char *name, size_t namelen, unsigned ftype)
 {
 	le32enc(d, (uint32_t)ino);
@@ -54,26 +57,59 @@ static void dw_done(struct ext2fs *fs, struct ext2fs_inode *dp,
 	ext2fs_bdirty(fs, bp);
 }
 
-/* Tries to fit the entry in block data; 1 if it went in. */
-static int dw_insert(struct ext2fs *fs, uint8_t *data, uint64_t ino,
+/* Tries to fit the entry in the entries filling data[0..len); 1 if it went
+ * in, 0 if there is no room (or the chain is broken). */
+int ext2fs_dirent_insert(uint8_t *data, size_t len, uint64_t ino,
     const char *name, size_t namelen, unsigned ftype)
 {
-	size_t need = DIRENT_LEN(namelen), off = 0, end = fs->bsize - dw_tail(fs);
+	size_t need = DIRENT_LEN(namelen), off = 0;
 
-	while (off + 8 <= end) {
+	while (off + 8 <= len) {
 		uint8_t *d = data + off;
 		size_t reclen = le16dec(d + 4);
 		size_t used = le32dec(d) ? DIRENT_LEN(d[6]) : 0;
-		if (reclen < 8 || off + reclen > end)
+		if (reclen < 8 || off + reclen > len || used > reclen)
 			return 0;
 		if (reclen - used >= need) {
 			if (used) {
 				le16enc(d + 4, (uint16_t)used);
 				d += used;
 			}
-			dw_put(d, ino, reclen - used, name, namelen, ftype);
+			ext2fs_dirent_put(d, ino, reclen - used, name, namelen,
+			    ftype);
 			return 1;
 		}
+		off += reclen;
+	}
+	return 0;
+}
+
+/* Finds op->name in data[0..len) and removes or retargets it; 1 if found. */
+int ext2fs_dirent_apply(struct ext2fs *fs, struct ext2fs_dirop *op,
+    uint8_t *data, size_t len)
+{
+	size_t off = 0, prev = (size_t)-1;
+
+	while (off + 8 <= len) {
+		uint8_t *d = data + off;
+		size_t reclen = le16dec(d + 4);
+		if (reclen < 8 || off + reclen > len)
+			return 0;
+		if (le32dec(d) && d[6] == op->namelen &&
+		    memcmp(d + 8, op->name, op->namelen) == 0) {
+			op->ino = le32dec(d);
+			if (!op->remove) {
+				le32enc(d, (uint32_t)op->newino);
+				if (fs->incompat & INCOMPAT_FILETYPE)
+					d[7] = (uint8_t)op->ftype;
+			} else if (prev != (size_t)-1)
+				le16enc(data + prev + 4, (uint16_t)(le16dec(data +
+				    prev + 4) + reclen));
+			else
+				le32enc(d, 0);
+			return 1;
+		}
+		prev = off;
 		off += reclen;
 	}
 	return 0;
@@ -86,10 +122,10 @@ static void dw_empty_block(struct ext2fs *fs, uint8_t *data)
 	le16enc(data + 4, (uint16_t)(fs->bsize - dw_tail(fs)));
 }
 
-/* Calls fn on each block of dp: it returns 0 (next block), 1 (changed:
- * checksum and write it, stop), 2 (stop) or a negated errno. */
-typedef int (*dw_fn)(struct ext2fs *fs, void *arg, uint8_t *data,
-    uint64_t lblk);
+/* Calls fn on each leaf block of dp (htree nodes are skipped): it returns
+ * 0 (next block), 1 (changed: checksum and write it, stop), 2 (stop) or a
+ * negated errno. ENOENT: fn never stopped. */
+typedef int (*dw_fn)(struct ext2fs *fs, void *arg, uint8_t *data);
 
 static int dw_each(struct ext2fs *fs, struct ext2fs_inode *dp, dw_fn fn,
     void *arg)
@@ -104,7 +140,11 @@ static int dw_each(struct ext2fs *fs, struct ext2fs_inode *dp, dw_fn fn,
 			return error;
 		if (bp == NULL)
 			continue;
-		r = fn(fs, arg, bp->b_data, lblk);
+		if (ext2fs_is_dx_node(fs, dp, lblk, bp->b_data)) {
+			brelse(bp);
+			continue;
+		}
+		r = fn(fs, arg, bp->b_data);
 		if (r == 1) {
 			dw_done(fs, dp, bp);
 			return 0;
@@ -118,23 +158,8 @@ static int dw_each(struct ext2fs *fs, struct ext2fs_inode *dp, dw_fn fn,
 	return ENOENT;
 }
 
-/* htree -> linear: index nodes become empty leaves, the flag goes. */
-static int dw_unindex_fn(struct ext2fs *fs, void *arg, uint8_t *data,
-    uint64_t lblk)
-{
-	struct ext2fs_inode *dp = arg;
-
-	if (lblk == 0) {
-		le16enc(data + 12 + 4, (uint16_t)(fs->bsize - 12 - dw_tail(fs)));
-		memset(data + 12 + 12, 0, fs->bsize - 24);
-	} else if (ext2fs_is_dx_node(fs, dp, lblk, data))
-		dw_empty_block(fs, data);
-	else
-		return 0;
-	ext2fs_csum_set_dirleaf(fs, dp->ino, dp->generation, data);
-	return 3;
-}
-
+/* htree -> linear, for an index whose hash version we do not know (as the
+ * kernel does): index nodes become empty leaves, the flag goes. */
 static int ext2fs_dir_unindex(struct ext2fs *fs, struct ext2fs_inode *dp)
 {
 	uint64_t nblocks = (dp->size + fs->bsize - 1) >> fs->log_bsize, lblk;
@@ -152,10 +177,17 @@ static int ext2fs_dir_unindex(struct ext2fs *fs, struct ext2fs_inode *dp)
 		error = ext2fs_bread(fs, dp->ino, pblk, &bp);
 		if (error)
 			return error;
-		if (dw_unindex_fn(fs, dp, bp->b_data, lblk) == 3)
-			ext2fs_bdirty(fs, bp);
-		else
+		if (lblk == 0) {
+			le16enc(bp->b_data + 12 + 4,
+			    (uint16_t)(fs->bsize - 12 - dw_tail(fs)));
+			memset(bp->b_data + 24, 0, fs->bsize - 24);
+		} else if (ext2fs_is_dx_node(fs, dp, lblk, bp->b_data))
+			dw_empty_block(fs, bp->b_data);
+		else {
 			brelse(bp);
+			continue;
+		}
+		dw_done(fs, dp, bp);
 	}
 	dp->flags &= ~IFL_INDEX;
 	return ext2fs_iupdate(fs, dp);
@@ -168,32 +200,33 @@ struct dw_add {
 	unsigned ftype;
 };
 
-static int dw_add_fn(struct ext2fs *fs, void *arg, uint8_t *data,
-    uint64_t lblk)
+static int dw_add_fn(struct ext2fs *fs, void *arg, uint8_t *data)
 {
 	struct dw_add *a = arg;
 
-	return dw_insert(fs, data, a->ino, a->name, a->namelen, a->ftype);
+	return ext2fs_dirent_insert(data, fs->bsize - dw_tail(fs), a->ino,
+	    a->name, a->namelen, a->ftype);
 }
 
-/* Adds name -> ino; the caller made sure the name is not there. */
-int ext2fs_dir_add(struct ext2fs *fs, struct ext2fs_inode *dp,
-    const char *name, size_t namelen, uint64_t ino, mode_t mode)
+/* Linear: the first block with room, else a new block at the end. */
+static int dw_add_linear(struct ext2fs *fs, struct ext2fs_inode *dp,
+    struct dw_add *a)
 {
-	struct dw_add a = { ino, name, namelen, dw_ftype(fs, mode) };
 	uint64_t lblk = dp->size >> fs->log_bsize, pblk, got;
 	struct buf *bp;
 	int error, fresh;
 
-	ext2fs_dcache_drop(dp);
-	if (dp->flags & IFL_INDEX) {
-		error = ext2fs_dir_unindex(fs, dp);
-		if (error)
-			return error;
-	}
-	error = dw_each(fs, dp, dw_add_fn, &a);
+	error = dw_each(fs, dp, dw_add_fn, a);
 	if (error != ENOENT)
 		return error;
+	if (dp->size == fs->bsize) {
+		error = ext2fs_htree_index(fs, dp);
+		if (error == 0)
+			return ext2fs_htree_add(fs, dp, a->name, a->namelen, a->ino,
+			    a->ftype);
+		if (error != ENOTSUP)
+			return error;
+	}
 	error = ext2fs_map_alloc(fs, dp, lblk, 1, &pblk, &got, &fresh);
 	if (error)
 		return error;
@@ -201,82 +234,123 @@ int ext2fs_dir_add(struct ext2fs *fs, struct ext2fs_inode *dp,
 	if (error)
 		return error;
 	dw_empty_block(fs, bp->b_data);
-	dw_insert(fs, bp->b_data, ino, name, namelen, a.ftype);
+	ext2fs_dirent_insert(bp->b_data, fs->bsize - dw_tail(fs), a->ino,
+	    a->name, a->namelen, a->ftype);
 	dw_done(fs, dp, bp);
 	dp->size += fs->bsize;
 	return ext2fs_iupdate(fs, dp);
 }
 
-struct dw_find {
-	const char *name;
-	size_t namelen;
-	uint64_t ino;           /* found */
-	uint64_t newino;        /* dir_set: the new target */
-	unsigned ftype;
-	int remove;
-};
-
-static int dw_find_fn(struct ext2fs *fs, void *arg, uint8_t *data,
-    uint64_t lblk)
+/* Adds name -> ino; the caller made sure the name is not there. */
+int ext2fs_dir_add(struct ext2fs *fs, struct ext2fs_inode *dp,
+    const char *name, size_t namelen, uint64_t ino, mode_t mode)
 {
-	struct dw_find *f = arg;
-	size_t off = 0, prev = (size_t)-1, end = fs->bsize - dw_tail(fs);
+	return ext2fs_dir_add_entry(fs, dp, name, namelen, ino,
+	    ext2fs_dirent_ftype(fs, mode));
+}
 
-	while (off + 8 <= end) {
-		uint8_t *d = data + off;
-		size_t reclen = le16dec(d + 4);
-		if (reclen < 8 || off + reclen > end)
-			return 0;
-		if (le32dec(d) && d[6] == f->namelen &&
-		    memcmp(d + 8, f->name, f->namelen) == 0) {
-			f->ino = le32dec(d);
-			if (!f->remove) {
-				le32enc(d, (uint32_t)f->newino);
-				if (fs->incompat & INCOMPAT_FILETYPE)
-					d[7] = (uint8_t)f->ftype;
-			} else if (prev != (size_t)-1)
-				le16enc(data + prev + 4, (uint16_t)(le16dec(data +
-				    prev + 4) + reclen));
-			else
-				le32enc(d, 0);
-			return 1;
-		}
-		prev = off;
-		off += reclen;
+int ext2fs_dir_add_entry(struct ext2fs *fs, struct ext2fs_inode *dp,
+    const char *name, size_t namelen, uint64_t ino, unsigned ftype)
+{
+	struct dw_add a = { ino, name, namelen, ftype };
+	int error;
+
+	ext2fs_dcache_drop(dp);
+	if (dp->flags & IFL_INLINE_DATA)
+		return ext2fs_inline_dir_add(fs, dp, name, namelen, ino, ftype);
+	if (dp->flags & IFL_INDEX) {
+		error = ext2fs_htree_add(fs, dp, name, namelen, ino, ftype);
+		if (error != ENOTSUP)
+			return error;
+		error = ext2fs_dir_unindex(fs, dp);
+		if (error)
+			return error;
 	}
-	return 0;
+	return dw_add_linear(fs, dp, &a);
+}
+
+static int dw_find_fn(struct ext2fs *fs, void *arg, uint8_t *data)
+{
+	return ext2fs_dirent_apply(fs, arg, data, fs->bsize - dw_tail(fs));
+}
+
+/* The shared body of remove and set (for names other than ".."). */
+static int dw_change(struct ext2fs *fs, struct ext2fs_inode *dp,
+    struct ext2fs_dirop *op)
+{
+	int error;
+
+	ext2fs_dcache_drop(dp);
+	if (dp->flags & IFL_INLINE_DATA)
+		return ext2fs_inline_dir_change(fs, dp, op);
+	if (dp->flags & IFL_INDEX) {
+		error = ext2fs_htree_change(fs, dp, op);
+		if (error != ENOTSUP)
+			return error;
+	}
+	return dw_each(fs, dp, dw_find_fn, op);
 }
 
 /* Removes name; *ino gets what it named. */
 int ext2fs_dir_remove(struct ext2fs *fs, struct ext2fs_inode *dp,
     const char *name, size_t namelen, uint64_t *ino)
 {
-	struct dw_find f = { name, namelen, 0, 0, 0, 1 };
+	struct ext2fs_dirop op = { name, namelen, 0, 0, 0, 1 };
 	int error;
 
-	ext2fs_dcache_drop(dp);
-	if (dp->flags & IFL_INDEX) {
-		error = ext2fs_dir_unindex(fs, dp);
-		if (error)
-			return error;
-	}
-	error = dw_each(fs, dp, dw_find_fn, &f);
-	*ino = f.ino;
+	error = dw_change(fs, dp, &op);
+	*ino = op.ino;
 	return error;
+}
+
+/* ".." is always the second entry of block 0 (in an indexed directory the
+ * root, whose checksum is a dx tail's). */
+static int dw_set_dotdot(struct ext2fs *fs, struct ext2fs_inode *dp,
+    uint64_t newino)
+{
+	struct buf *bp;
+	uint8_t *d;
+	int error;
+
+	if (dp->flags & IFL_INLINE_DATA)
+		return ext2fs_inline_set_parent(fs, dp, newino);
+	error = ext2fs_dirblock_read(fs, dp, 0, &bp);
+	if (error)
+		return error;
+	if (bp == NULL)
+		return vfs_corrupt(fs->mp, dp->ino, 0, "directory block 0: "
+		    "expected '.' and '..', found a hole");
+	d = bp->b_data;
+	if (le16dec(d + 4) != 12 || d[12 + 6] != 2 || d[12 + 8] != '.' ||
+	    d[12 + 9] != '.') {
+		brelse(bp);
+		return vfs_corrupt(fs->mp, dp->ino, 0, "directory block 0: "
+		    "expected '..' at byte 12, found another entry");
+	}
+	le32enc(d + 12, (uint32_t)newino);
+	if (ext2fs_is_dx_node(fs, dp, 0, d)) {
+		ext2fs_csum_set_dx(fs, dp->ino, dp->generation, d, 32);
+		ext2fs_bdirty(fs, bp);
+	} else
+		dw_done(fs, dp, bp);
+	return 0;
 }
 
 /* Points the existing entry name at newino (rename over, "..") */
 int ext2fs_dir_set(struct ext2fs *fs, struct ext2fs_inode *dp,
     const char *name, size_t namelen, uint64_t newino, mode_t mode)
 {
-	struct dw_find f = { name, namelen, 0, newino, dw_ftype(fs, mode), 0 };
+	struct ext2fs_dirop op = { name, namelen, 0, newino,
+	    ext2fs_dirent_ftype(fs, mode), 0 };
 
-	ext2fs_dcache_drop(dp);
-	return dw_each(fs, dp, dw_find_fn, &f);
+	if (namelen == 2 && name[0] == '.' && name[1] == '.') {
+		ext2fs_dcache_drop(dp);
+		return dw_set_dotdot(fs, dp, newino);
+	}
+	return dw_change(fs, dp, &op);
 }
 
-static int dw_empty_fn(struct ext2fs *fs, void *arg, uint8_t *data,
-    uint64_t lblk)
+static int dw_empty_fn(struct ext2fs *fs, void *arg, uint8_t *data)
 {
 	size_t off = 0, end = fs->bsize - dw_tail(fs);
 
@@ -298,18 +372,16 @@ int ext2fs_dir_isempty(struct ext2fs *fs, struct ext2fs_inode *dp)
 {
 	int error;
 
-	if (dp->flags & IFL_INDEX) {
-		error = ext2fs_dir_unindex(fs, dp);
-		if (error)
-			return error;
-	}
+	if (dp->flags & IFL_INLINE_DATA)
+		return ext2fs_inline_dir_isempty(fs, dp);
 	error = dw_each(fs, dp, dw_empty_fn, NULL);
 	return error == ENOENT ? 0 : error == 0 ? ENOTEMPTY : error;
 }
 
-/* The first block of a new directory: ".", "..", the tail. */
-int ext2fs_dir_init(struct ext2fs *fs, struct ext2fs_inode *ip,
-    uint64_t parent)
+/* Block 0 of a directory that has none yet: data (bsize bytes) gets its
+ * tail checksum; i_size becomes one block. */
+int ext2fs_dir_write_first(struct ext2fs *fs, struct ext2fs_inode *ip,
+    const uint8_t *data)
 {
 	uint64_t pblk, got;
 	struct buf *bp;
@@ -321,11 +393,26 @@ int ext2fs_dir_init(struct ext2fs *fs, struct ext2fs_inode *ip,
 	error = bget(fs->mp->mnt_bc, pblk << fs->log_bsize, fs->bsize, &bp);
 	if (error)
 		return error;
-	memset(bp->b_data, 0, fs->bsize);
-	dw_put(bp->b_data, ip->ino, 12, ".", 1, dw_ftype(fs, S_IFDIR));
-	dw_put(bp->b_data + 12, parent, fs->bsize - 12 - dw_tail(fs), "..", 2,
-	    dw_ftype(fs, S_IFDIR));
+	memcpy(bp->b_data, data, fs->bsize);
 	dw_done(fs, ip, bp);
 	ip->size = fs->bsize;
 	return 0;
+}
+
+/* The first block of a new directory: ".", "..", the tail. */
+int ext2fs_dir_init(struct ext2fs *fs, struct ext2fs_inode *ip,
+    uint64_t parent)
+{
+	uint8_t *data = calloc(1, fs->bsize);
+	int error;
+
+	if (data == NULL)
+		return ENOMEM;
+	ext2fs_dirent_put(data, ip->ino, 12, ".", 1,
+	    ext2fs_dirent_ftype(fs, S_IFDIR));
+	ext2fs_dirent_put(data + 12, parent, fs->bsize - 12 - dw_tail(fs),
+	    "..", 2, ext2fs_dirent_ftype(fs, S_IFDIR));
+	error = ext2fs_dir_write_first(fs, ip, data);
+	free(data);
+	return error;
 }

@@ -4,37 +4,16 @@
 #include <string.h>
 
 #include "fs/ext2/ext2fs.h"
+#include "fs/ext2/ext2fs_htree.h"
 #include "vfs/bio.h"
 #include "vfs/endian.h"
 
 /*
- * An htree directory keeps a normal first block whose ".." entry covers a
- * dx root (hash version, depth, then sorted (hash, block) pairs); interior
- * nodes hide behind a fake empty entry spanning the block. A lookup reads
- * one block per level plus one leaf, and walks on to the next leaf only
- * while the next leaf starts with the same hash (a hash collision chain).
- * Each level's node is copied into the path so no buffer stays held.
+ * A lookup reads one block per level plus one leaf, and walks on to the
+ * next leaf only while the next leaf starts with the same hash (a hash
+ * collision chain, marked by bit 0 of the next index entry's hash). The
+ * layout is described in ext2fs_htree.h.
  */
-#define DX_ROOT_INFO      24      /* after "." (12) and ".." headers (12) */
-#define DX_ROOT_COUNT     32      /* count/limit in the root */
-#define DX_NODE_COUNT     8       /* count/limit after the fake entry */
-#define DX_MAX_LEVELS     3       /* with large_dir; 2 without */
-
-struct dx_frame {
-	uint8_t *data;          /* copy of the node */
-	uint64_t lblk;
-	unsigned co;            /* offset of count/limit */
-	unsigned count;
-	unsigned at;            /* entry followed */
-};
-
-struct dx_path {
-	struct dx_frame f[DX_MAX_LEVELS];
-	int levels;
-	uint32_t hash;
-	uint64_t nblocks;       /* blocks in the directory */
-};
-
 static int ext2fs_dx_fake_entry(const struct ext2fs *fs, const uint8_t *d)
 {
 	unsigned r = le16dec(d + 4);
@@ -54,21 +33,11 @@ int ext2fs_is_dx_node(struct ext2fs *fs, struct ext2fs_inode *dp,
 	return lblk == 0 || ext2fs_dx_fake_entry(fs, data);
 }
 
-static uint32_t dx_hash_at(const struct dx_frame *fr, unsigned i)
-{
-	return i == 0 ? 0 : le32dec(fr->data + fr->co + 8 * i);
-}
-
-static uint64_t dx_block_at(const struct dx_frame *fr, unsigned i)
-{
-	return le32dec(fr->data + fr->co + 8 * i + 4) & 0x0fffffff;
-}
-
 /* Reads node lblk into frame fr and checks count, limit and checksum. */
 static int dx_load(struct ext2fs *fs, struct ext2fs_inode *dp,
     struct dx_path *path, struct dx_frame *fr, uint64_t lblk, unsigned co)
 {
-	unsigned tail = ext2fs_has_csum(fs) ? 8 : 0, limit;
+	unsigned limit;
 	struct buf *bp;
 	int error;
 
@@ -87,15 +56,14 @@ static int dx_load(struct ext2fs *fs, struct ext2fs_inode *dp,
 	fr->lblk = lblk;
 	fr->co = co;
 	fr->at = 0;
+	fr->dirty = 0;
 	fr->count = le16dec(fr->data + co + 2);
 	limit = le16dec(fr->data + co);
 	if ((co == DX_NODE_COUNT && !ext2fs_dx_fake_entry(fs, fr->data)) ||
-	    limit != (fs->bsize - co - tail) / 8 || fr->count == 0 ||
-	    fr->count > limit)
+	    limit != dx_limit(fs, co) || fr->count == 0 || fr->count > limit)
 		return vfs_corrupt(fs->mp, dp->ino, 0, "htree node %llu: "
 		    "expected 1 <= count <= limit = %u, found count %u limit %u",
-		    (unsigned long long)lblk, (fs->bsize - co - tail) / 8,
-		    fr->count, limit);
+		    (unsigned long long)lblk, dx_limit(fs, co), fr->count, limit);
 	return ext2fs_dx_csum_verify(fs, dp, lblk, fr->data, co);
 }
 
@@ -132,8 +100,7 @@ static int dx_descend(struct ext2fs *fs, struct ext2fs_inode *dp,
 	return 0;
 }
 
-/* Steps to the next leaf if it continues this hash; 1 if it does. */
-static int dx_next(struct ext2fs *fs, struct ext2fs_inode *dp,
+int ext2fs_dx_next(struct ext2fs *fs, struct ext2fs_inode *dp,
     struct dx_path *path, int *more)
 {
 	int l = path->levels - 1;
@@ -154,10 +121,10 @@ static int dx_next(struct ext2fs *fs, struct ext2fs_inode *dp,
 /* Root checks; ENOTSUP sends the caller to a linear scan (as the kernel
  * does for hash versions it does not know). */
 static int dx_root(struct ext2fs *fs, struct ext2fs_inode *dp,
-    struct dx_path *path, int *version)
+    struct dx_path *path)
 {
 	const uint8_t *info = path->f[0].data + DX_ROOT_INFO;
-	int maxlevels = (fs->incompat & INCOMPAT_LARGEDIR) ? 3 : 2;
+	int maxlevels = dx_maxlevels(fs);
 
 	if (info[4] > DX_HASH_TEA)
 		return ENOTSUP;
@@ -165,37 +132,81 @@ static int dx_root(struct ext2fs *fs, struct ext2fs_inode *dp,
 		return vfs_corrupt(fs->mp, dp->ino, 0, "htree root: expected "
 		    "info length 8 and depth < %d, found %u and %u", maxlevels,
 		    info[5], info[6]);
-	*version = info[4] + fs->hash_unsigned;
+	path->version = info[4] + fs->hash_unsigned;
 	path->levels = info[6] + 1;
 	return 0;
+}
+
+int ext2fs_dx_probe(struct ext2fs *fs, struct ext2fs_inode *dp,
+    struct dx_path *path, const char *name, size_t namelen)
+{
+	int error;
+
+	error = dx_load(fs, dp, path, &path->f[0], 0, DX_ROOT_COUNT);
+	if (error == 0)
+		error = dx_root(fs, dp, path);
+	if (error == 0)
+		error = ext2fs_dx_hash(path->version, fs->hash_seed, name,
+		    namelen, &path->hash, &path->minor);
+	if (error)
+		return error;
+	path->f[0].at = dx_search(&path->f[0], path->hash);
+	return dx_descend(fs, dp, path, 1, 0);
+}
+
+int ext2fs_dx_leaf(struct ext2fs *fs, struct ext2fs_inode *dp,
+    const struct dx_path *path, uint64_t *lblk)
+{
+	const struct dx_frame *fr = &path->f[path->levels - 1];
+
+	*lblk = dx_block_at(fr, fr->at);
+	if (*lblk == 0 || *lblk >= path->nblocks)
+		return vfs_corrupt(fs->mp, dp->ino, 0, "htree leaf: expected "
+		    "block 1..%llu, found %llu",
+		    (unsigned long long)path->nblocks - 1,
+		    (unsigned long long)*lblk);
+	return 0;
+}
+
+int ext2fs_dx_path_init(struct ext2fs *fs, struct ext2fs_inode *dp,
+    struct dx_path *path)
+{
+	int l;
+
+	memset(path, 0, sizeof(*path));
+	if (!(fs->compat & COMPAT_DIR_INDEX) || !(dp->flags & IFL_INDEX))
+		return ENOTSUP;
+	path->nblocks = (dp->size + fs->bsize - 1) >> fs->log_bsize;
+	path->mem = malloc((size_t)fs->bsize * (DX_MAX_LEVELS + 1));
+	if (path->mem == NULL)
+		return ENOMEM;
+	for (l = 0; l <= DX_MAX_LEVELS; l++)
+		path->f[l].data = path->mem + (size_t)l * fs->bsize;
+	return 0;
+}
+
+void ext2fs_dx_path_free(struct dx_path *path)
+{
+	free(path->mem);
+	path->mem = NULL;
 }
 
 static int dx_lookup(struct ext2fs *fs, struct ext2fs_inode *dp,
     struct dx_path *path, const char *name, size_t namelen, uint64_t *ino)
 {
 	uint64_t visits = 0;
-	uint32_t minor;
-	int version = 0, more, error;
+	int more, error;
 
-	error = dx_load(fs, dp, path, &path->f[0], 0, DX_ROOT_COUNT);
-	if (error == 0)
-		error = dx_root(fs, dp, path, &version);
-	if (error == 0)
-		error = ext2fs_dx_hash(version, fs->hash_seed, name, namelen,
-		    &path->hash, &minor);
-	if (error)
-		return error;
-	path->f[0].at = dx_search(&path->f[0], path->hash);
-	error = dx_descend(fs, dp, path, 1, 0);
+	error = ext2fs_dx_probe(fs, dp, path, name, namelen);
 	while (error == 0) {
-		const struct dx_frame *leaf = &path->f[path->levels - 1];
-		uint64_t lblk = dx_block_at(leaf, leaf->at), pblk, run;
+		uint64_t lblk, pblk, run;
 		struct buf *bp;
-		if (lblk >= path->nblocks || ++visits > path->nblocks)
-			return vfs_corrupt(fs->mp, dp->ino, 0, "htree leaf: "
-			    "expected block below %llu, found %llu",
-			    (unsigned long long)path->nblocks,
-			    (unsigned long long)lblk);
+		if ((error = ext2fs_dx_leaf(fs, dp, path, &lblk)) != 0)
+			return error;
+		if (++visits > path->nblocks)
+			return vfs_corrupt(fs->mp, dp->ino, 0, "htree: expected "
+			    "at most %llu leaves per name, found more",
+			    (unsigned long long)path->nblocks);
 		error = ext2fs_bmap(fs, dp, lblk, &pblk, &run);
 		if (error == 0)
 			error = ext2fs_dirblock_read(fs, dp, lblk, &bp);
@@ -209,10 +220,32 @@ static int dx_lookup(struct ext2fs *fs, struct ext2fs_inode *dp,
 		brelse(bp);
 		if (error != ENOENT)
 			return error;
-		error = dx_next(fs, dp, path, &more);
+		error = ext2fs_dx_next(fs, dp, path, &more);
 		if (error == 0 && !more)
 			return ENOENT;
 	}
+	return error;
+}
+
+/* "." and ".." are in block 0, not in any leaf (the kernel looks there). */
+static int dx_lookup_dots(struct ext2fs *fs, struct ext2fs_inode *dp,
+    const char *name, size_t namelen, uint64_t *ino)
+{
+	uint64_t pblk, run;
+	struct buf *bp;
+	int error;
+
+	error = ext2fs_bmap(fs, dp, 0, &pblk, &run);
+	if (error == 0)
+		error = ext2fs_dirblock_read(fs, dp, 0, &bp);
+	if (error == 0 && bp == NULL)
+		return vfs_corrupt(fs->mp, dp->ino, 0, "htree root: expected "
+		    "data, found a hole");
+	if (error)
+		return error;
+	error = ext2fs_dirent_search(fs, dp, pblk, bp->b_data, fs->bsize, name,
+	    namelen, ino);
+	brelse(bp);
 	return error;
 }
 
@@ -220,19 +253,16 @@ int ext2fs_htree_lookup(struct ext2fs *fs, struct ext2fs_inode *dp,
     const char *name, size_t namelen, uint64_t *ino)
 {
 	struct dx_path path;
-	uint8_t *mem;
-	int l, error;
+	int error;
 
-	if (!(fs->compat & COMPAT_DIR_INDEX) || !(dp->flags & IFL_INDEX))
-		return ENOTSUP;
-	memset(&path, 0, sizeof(path));
-	path.nblocks = (dp->size + fs->bsize - 1) >> fs->log_bsize;
-	mem = malloc((size_t)fs->bsize * DX_MAX_LEVELS);
-	if (mem == NULL)
-		return ENOMEM;
-	for (l = 0; l < DX_MAX_LEVELS; l++)
-		path.f[l].data = mem + (size_t)l * fs->bsize;
+	if ((fs->compat & COMPAT_DIR_INDEX) && (dp->flags & IFL_INDEX) &&
+	    name[0] == '.' && (namelen == 1 || (namelen == 2 &&
+	    name[1] == '.')))
+		return dx_lookup_dots(fs, dp, name, namelen, ino);
+	error = ext2fs_dx_path_init(fs, dp, &path);
+	if (error)
+		return error;
 	error = dx_lookup(fs, dp, &path, name, namelen, ino);
-	free(mem);
+	ext2fs_dx_path_free(&path);
 	return error;
 }

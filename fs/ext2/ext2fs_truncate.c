@@ -78,8 +78,8 @@ int ext2fs_truncate(struct ext2fs *fs, struct ext2fs_inode *ip,
 	if (size > (fs->max_file_blocks << fs->log_bsize))
 		return EFBIG;
 	if (ip->flags & IFL_INLINE_DATA)
-		return EOPNOTSUPP;
-	if (size < ip->size) {
+		error = ext2fs_inline_truncate(fs, ip, size);
+	else if (size < ip->size) {
 		error = ext2fs_zero_tail(fs, ip, size);
 		if (error == 0 && (ip->flags & IFL_EXTENTS))
 			error = ext2fs_ext_truncate(fs, ip, keep);

@@ -191,9 +191,6 @@ static int ext2fs_check_features(struct mount *mp, struct ext2fs *fs)
 	}
 	if (mp->mnt_flags & MNT_RDONLY)
 		return 0;
-	if (fs->incompat & INCOMPAT_INLINE_DATA)
-		return vfs_refuse(mp, EROFS, "writing to inline_data file "
-		    "systems is not supported yet; open read-only (-r)");
 	if (fs->ro_compat & ~(RO_COMPAT_SPARSE_SUPER | RO_COMPAT_LARGE_FILE |
 	    RO_COMPAT_HUGE_FILE | RO_COMPAT_GDT_CSUM | RO_COMPAT_DIR_NLINK |
 	    RO_COMPAT_EXTRA_ISIZE | RO_COMPAT_METADATA_CSUM | 0x0004))

@@ -48,8 +48,6 @@ static int ew_prep(struct vnode *dvp, const char *name, size_t namelen)
 		return EINVAL;
 	if (dp->links == 0)
 		return ENOENT;
-	if (dp->flags & IFL_INLINE_DATA)
-		return EOPNOTSUPP;
 	error = VOP_LOOKUP(dvp, name, namelen, &vp);
 	if (error == 0) {
 		vrele(vp);
@@ -240,8 +238,6 @@ static int ew_nukenode(struct vnode *dvp, const char *name, size_t namelen,
 		return ENAMETOOLONG;
 	if (ew_isdot(name, namelen))
 		return dir ? (namelen == 1 ? EINVAL : ENOTEMPTY) : EISDIR;
-	if (dp->flags & IFL_INLINE_DATA)
-		return EOPNOTSUPP;
 	if ((error = VOP_LOOKUP(dvp, name, namelen, &vp)) != 0)
 		return error;
 	ip = vp->v_data;
@@ -249,8 +245,6 @@ static int ew_nukenode(struct vnode *dvp, const char *name, size_t namelen,
 		error = ENOTDIR;
 	else if (!dir && vp->v_type == VDIR)
 		error = EISDIR;
-	else if (dir && (ip->flags & IFL_INLINE_DATA))
-		error = EOPNOTSUPP;
 	else if (dir)
 		error = ext2fs_dir_isempty(fs, ip);
 	if (error == 0)
@@ -442,9 +436,6 @@ static int ext2fs_rename(struct vnode *fdvp, const char *fname,
 		return EINVAL;
 	if (tnamelen > VFS_NAME_MAX || fnamelen > VFS_NAME_MAX)
 		return ENAMETOOLONG;
-	if ((((struct ext2fs_inode *)fdvp->v_data)->flags |
-	    ((struct ext2fs_inode *)tdvp->v_data)->flags) & IFL_INLINE_DATA)
-		return EOPNOTSUPP;
 	if ((error = VOP_LOOKUP(fdvp, fname, fnamelen, &r.sv)) != 0)
 		return error;
 	r.sdir = r.sv->v_type == VDIR;
@@ -487,8 +478,6 @@ static int ext2fs_setattr(struct vnode *vp, const struct vattr *va,
 		return EISDIR;
 	if ((valid & VA_SIZE) && vp->v_type != VREG)
 		return EINVAL;
-	if ((valid & VA_SIZE) && (ip->flags & IFL_INLINE_DATA))
-		return EOPNOTSUPP;
 	if (valid & VA_MODE)
 		ip->mode = (uint16_t)((ip->mode & S_IFMT) | (va->va_mode & 07777));
 	if (valid & VA_UID)

@@ -83,13 +83,14 @@ int ext2fs_write(struct vnode *vp, const void *buf, size_t len, uint64_t off,
 		return EISDIR;
 	if (vp->v_type != VREG)
 		return EINVAL;
-	if (ip->flags & IFL_INLINE_DATA)
-		return EOPNOTSUPP;
 	if (len > EXT2_MAX_WRITE)
 		len = EXT2_MAX_WRITE;
 	if (len == 0)
 		return 0;
-	error = ext2fs_write_data(fs, ip, buf, len, off);
+	if (ip->flags & IFL_INLINE_DATA)
+		error = ext2fs_inline_write(fs, ip, buf, len, off);
+	else
+		error = ext2fs_write_data(fs, ip, buf, len, off);
 	if (ip->size > before && ip->size > 0xFFFFFFFFull &&
 	    !(fs->ro_compat & RO_COMPAT_LARGE_FILE)) {
 		fs->ro_compat |= RO_COMPAT_LARGE_FILE;
