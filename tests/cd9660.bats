@@ -141,6 +141,82 @@ get_tree() {
 	assert_success
 }
 
+# rr_detect IMG NAME: what info says of Rock Ridge, and whether the root lists NAME.
+rr_detect() {
+	local info list
+	info=$("$RUMPSH" "$1" info) || return 1
+	list=$("$RUMPSH" "$1" ls /) || return 1
+	printf '%s, %s, ' "$(sed -n 's/^rock ridge: //p' <<<"$info")" "$(sed -n 's/^names from: //p' <<<"$info")"
+	if grep -qxF "$2" <<<"$list"; then echo listed; else echo not listed; fi
+}
+
+# er_id IMG ID: overwrites the identifier of the image's only ER entry (same length).
+er_id() {
+	local off hex
+	off=$(LC_ALL=C grep -obUa -E 'RRIP_1991A|IEEE_P1282|IEEE_1282' "$1" | cut -d: -f1)
+	[[ $off =~ ^[0-9]+$ ]] || fail "no single ER identifier in $1: $off"
+	# the entry: "ER", length, version, LEN_ID, LEN_DES, LEN_SRC, EXT_VER, then the id
+	assert_equal "$(dd if="$1" bs=1 skip=$((off - 8)) count=2 status=none)" ER
+	read -ra hex < <(printf '%s' "$2" | od -An -tx1)
+	poke "$1" "$off" "${hex[@]}"
+}
+
+# rename_susp IMG SIG...: renames those entries of the root's "." (where present) to the unknown ZZ.
+rename_susp() {
+	local img=$1 sig off
+	shift
+	for sig; do
+		off=$(susp_off "$img" "$(root_dot "$img")" "$sig" 2>/dev/null) || continue
+		poke "$img" "$off" 5a 5a
+	done
+}
+
+# bsdtar_lists IMG NAME: bsdtar's listing of IMG has NAME.
+bsdtar_lists() {
+	LC_ALL=C.UTF-8 bsdtar -tf "$1" | sed 's,^\./,,' | grep -qxF "$2"
+}
+
+@test "cd9660: Rock Ridge recognized by ER (RRIP_1991A, IEEE_P1282, IEEE_1282) or other RRIP entries in the root's \".\", after SP" {
+	local src=$BATS_TEST_TMPDIR/src old=$BATS_TEST_TMPDIR/old.iso new=$BATS_TEST_TMPDIR/new.iso
+	local p1282=$BATS_TEST_TMPDIR/p1282.iso img=$BATS_TEST_TMPDIR/img.iso name='Long Mixed-Case Name.txt'
+	mkdir -p "$src"
+	printf 'er\n' >"$src/$name"
+	# RRIP 1.10 (ER RRIP_1991A) from -as mkisofs, RRIP 1.12 (ER IEEE_1282) from new_rr;
+	# IEEE_P1282 (the draft's id) patched over RRIP_1991A
+	xorriso -as mkisofs -quiet -R -o "$old" "$src" 2>/dev/null
+	xorriso -outdev "$new" -compliance new_rr -map "$src" / >/dev/null 2>&1
+	cp "$old" "$p1282"
+	er_id "$p1282" IEEE_P1282
+	# with PX, TF and NM gone from the root's ".", SP and ER alone decide; bsdtar agrees
+	for img in "$old" "$new" "$p1282"; do
+		rename_susp "$img" PX TF NM RR
+		run rr_detect "$img" "$name"
+		assert_output 'yes, Rock Ridge, listed'
+		bsdtar_lists "$img" "$name"
+	done
+	# an ER naming another extension is no sign of Rock Ridge: ISO 9660 names, as xorriso
+	# reads them without Rock Ridge (bsdtar, which takes SP alone as the sign, still
+	# reads the NM names here)
+	er_id "$old" RRIP_1991B
+	er_id "$new" IEEE_1283
+	for img in "$old" "$new"; do
+		run rr_detect "$img" "$name"
+		assert_output 'no, ISO 9660, not listed'
+		run_rumpsh "$img" ls /
+		assert_output "$(xorriso -read_fs ecma119 -indev "$img" -ls / 2>/dev/null | tr -d "'")"
+	done
+	# ER garbled, the root's PX and TF left: those are enough
+	xorriso -as mkisofs -quiet -R -o "$img" "$src" 2>/dev/null
+	er_id "$img" XXXX_1991A
+	run rr_detect "$img" "$name"
+	assert_output 'yes, Rock Ridge, listed'
+	# no SP in the root's ".": no Rock Ridge, whatever follows
+	xorriso -as mkisofs -quiet -R -o "$img" "$src" 2>/dev/null
+	rename_susp "$img" SP
+	run rr_detect "$img" "$name"
+	assert_output 'no, ISO 9660, not listed'
+}
+
 @test "cd9660: Rock Ridge preferred over Joliet; norrip and nojoliet choose" {
 	local img
 	img=$(cd_iso rr.iso -R -J -joliet-long -V RUMPSH_TEST -publisher 'rumpsh tests')
