@@ -110,6 +110,113 @@ get_tree() {
 	assert_output '/dir/nested'
 }
 
+@test "cd9660: Joliet names outside the BMP (UTF-16 surrogate pairs) read as the source names, as bsdtar reads them" {
+	local src=$BATS_TEST_TMPDIR/src img=$BATS_TEST_TMPDIR/utf16.iso
+	local smile party disk
+	# UTF-8 bytes (printf's \U needs a UTF-8 locale): U+1F600, U+1F389, U+1F4BE
+	smile=$'\xf0\x9f\x98\x80' party=$'\xf0\x9f\x8e\x89' disk=$'\xf0\x9f\x92\xbe'
+	mkdir -p "$src/$party party"
+	printf 'smile\n' >"$src/$smile face.txt"
+	printf 'two pairs\n' >"$src/$party party/a${disk}b${smile}.txt"
+	printf 'plain\n' >"$src/é€ bmp.txt"
+	LC_ALL=C.UTF-8 xorriso -as mkisofs -quiet --norock -J -joliet-long -joliet-utf16 \
+		-o "$img" "$src" 2>/dev/null
+	# the image holds 😀 as the surrogate pair D83D DE00, not a replacement
+	od -An -tx1 -v "$img" | tr -d ' \n' | grep -q d83dde00
+	run_rumpsh "$img" info
+	assert_line 'names from: Joliet'
+	run_rumpsh "$img" cat "/$party party/a${disk}b${smile}.txt"
+	assert_success
+	assert_output 'two pairs'
+	run_rumpsh "$img" find /
+	assert_success
+	diff <(cd "$src" && find . -mindepth 1 | sed 's/^\.//' | sort) <(printf '%s\n' "${lines[@]}" | sed 1d | sort)
+	run bash -c 'LC_ALL=C.UTF-8 bsdtar -tf "$1" | grep -vx "\.\?/\?" | sed "s,^\./,,; s,^,/,; s,/\$,," | sort' _ "$img"
+	diff <(printf '%s\n' "${lines[@]}") <(cd "$src" && find . -mindepth 1 | sed 's/^\.//' | sort)
+	get_tree "$img" out
+	bsdtar_x "$img" "$BATS_TEST_TMPDIR/bt"
+	run tree_diff "$BATS_TEST_TMPDIR/bt" "$BATS_TEST_TMPDIR/out"
+	assert_success
+	run diff -r "$src" "$BATS_TEST_TMPDIR/out"
+	assert_success
+}
+
+# rr_detect IMG NAME: what info says of Rock Ridge, and whether the root lists NAME.
+rr_detect() {
+	local info list
+	info=$("$RUMPSH" "$1" info) || return 1
+	list=$("$RUMPSH" "$1" ls /) || return 1
+	printf '%s, %s, ' "$(sed -n 's/^rock ridge: //p' <<<"$info")" "$(sed -n 's/^names from: //p' <<<"$info")"
+	if grep -qxF "$2" <<<"$list"; then echo listed; else echo not listed; fi
+}
+
+# er_id IMG ID: overwrites the identifier of the image's only ER entry (same length).
+er_id() {
+	local off hex
+	off=$(LC_ALL=C grep -obUa -E 'RRIP_1991A|IEEE_P1282|IEEE_1282' "$1" | cut -d: -f1)
+	[[ $off =~ ^[0-9]+$ ]] || fail "no single ER identifier in $1: $off"
+	# the entry: "ER", length, version, LEN_ID, LEN_DES, LEN_SRC, EXT_VER, then the id
+	assert_equal "$(dd if="$1" bs=1 skip=$((off - 8)) count=2 status=none)" ER
+	read -ra hex < <(printf '%s' "$2" | od -An -tx1)
+	poke "$1" "$off" "${hex[@]}"
+}
+
+# rename_susp IMG SIG...: renames those entries of the root's "." (where present) to the unknown ZZ.
+rename_susp() {
+	local img=$1 sig off
+	shift
+	for sig; do
+		off=$(susp_off "$img" "$(root_dot "$img")" "$sig" 2>/dev/null) || continue
+		poke "$img" "$off" 5a 5a
+	done
+}
+
+# bsdtar_lists IMG NAME: bsdtar's listing of IMG has NAME.
+bsdtar_lists() {
+	LC_ALL=C.UTF-8 bsdtar -tf "$1" | sed 's,^\./,,' | grep -qxF "$2"
+}
+
+@test "cd9660: Rock Ridge recognized by ER (RRIP_1991A, IEEE_P1282, IEEE_1282) or other RRIP entries in the root's \".\", after SP" {
+	local src=$BATS_TEST_TMPDIR/src old=$BATS_TEST_TMPDIR/old.iso new=$BATS_TEST_TMPDIR/new.iso
+	local p1282=$BATS_TEST_TMPDIR/p1282.iso img=$BATS_TEST_TMPDIR/img.iso name='Long Mixed-Case Name.txt'
+	mkdir -p "$src"
+	printf 'er\n' >"$src/$name"
+	# RRIP 1.10 (ER RRIP_1991A) from -as mkisofs, RRIP 1.12 (ER IEEE_1282) from new_rr;
+	# IEEE_P1282 (the draft's id) patched over RRIP_1991A
+	xorriso -as mkisofs -quiet -R -o "$old" "$src" 2>/dev/null
+	xorriso -outdev "$new" -compliance new_rr -map "$src" / >/dev/null 2>&1
+	cp "$old" "$p1282"
+	er_id "$p1282" IEEE_P1282
+	# with PX, TF and NM gone from the root's ".", SP and ER alone decide; bsdtar agrees
+	for img in "$old" "$new" "$p1282"; do
+		rename_susp "$img" PX TF NM RR
+		run rr_detect "$img" "$name"
+		assert_output 'yes, Rock Ridge, listed'
+		bsdtar_lists "$img" "$name"
+	done
+	# an ER naming another extension is no sign of Rock Ridge: ISO 9660 names, as xorriso
+	# reads them without Rock Ridge (bsdtar, which takes SP alone as the sign, still
+	# reads the NM names here)
+	er_id "$old" RRIP_1991B
+	er_id "$new" IEEE_1283
+	for img in "$old" "$new"; do
+		run rr_detect "$img" "$name"
+		assert_output 'no, ISO 9660, not listed'
+		run_rumpsh "$img" ls /
+		assert_output "$(xorriso -read_fs ecma119 -indev "$img" -ls / 2>/dev/null | tr -d "'")"
+	done
+	# ER garbled, the root's PX and TF left: those are enough
+	xorriso -as mkisofs -quiet -R -o "$img" "$src" 2>/dev/null
+	er_id "$img" XXXX_1991A
+	run rr_detect "$img" "$name"
+	assert_output 'yes, Rock Ridge, listed'
+	# no SP in the root's ".": no Rock Ridge, whatever follows
+	xorriso -as mkisofs -quiet -R -o "$img" "$src" 2>/dev/null
+	rename_susp "$img" SP
+	run rr_detect "$img" "$name"
+	assert_output 'no, ISO 9660, not listed'
+}
+
 @test "cd9660: Rock Ridge preferred over Joliet; norrip and nojoliet choose" {
 	local img
 	img=$(cd_iso rr.iso -R -J -joliet-long -V RUMPSH_TEST -publisher 'rumpsh tests')
@@ -228,7 +335,7 @@ _cd_build_huge() {
 	assert_output small
 }
 
-@test "cd9660: El Torito boot catalog entries in info" {
+@test "cd9660: El Torito boot catalog entries in info: BIOS and EFI, as xorriso reports them" {
 	local img
 	img=$(cd_iso boot.iso -R -b README -no-emul-boot -boot-load-size 4 -c boot.cat \
 		-eltorito-alt-boot -e big.bin -no-emul-boot)
@@ -237,6 +344,16 @@ _cd_build_huge() {
 	assert_line --regexp '^el torito: boot catalog at sector [0-9]+$'
 	assert_line --regexp '^boot entry 1: platform x86 \(0x00\), bootable, no emulation, load segment 0x0000, 4 sectors, image at LBA [0-9]+$'
 	assert_line --regexp '^boot entry 2: platform EFI \(0xef\), bootable, no emulation, .* image at LBA [0-9]+$'
+	# catalog sector, load sizes and image LBAs as xorriso reports them
+	local rep cat bios efi
+	rep=$(xorriso -indev "$img" -report_el_torito plain 2>/dev/null)
+	cat=$(awk '/^El Torito catalog +:/ { print $5 }' <<<"$rep")
+	bios=$(awk '/^El Torito boot img +: +1 +BIOS +y +none / { print $(NF - 1), $NF }' <<<"$rep")
+	efi=$(awk '/^El Torito boot img +: +2 +UEFI +y +none / { print $(NF - 1), $NF }' <<<"$rep")
+	[[ -n $cat && -n $bios && -n $efi ]] || fail "xorriso's report: $rep"
+	assert_line "el torito: boot catalog at sector $cat"
+	assert_line --regexp "^boot entry 1: platform x86 .*, ${bios% *} sectors, image at LBA ${bios#* }\$"
+	assert_line --regexp "^boot entry 2: platform EFI .*, ${efi% *} sectors, image at LBA ${efi#* }\$"
 }
 
 @test "cd9660: zisofs-compressed files are inflated; nozisofs shows them as recorded" {
@@ -414,6 +531,30 @@ _cd_build_huge() {
 	[[ $stderr == *read-only* ]]
 }
 
+@test "cd9660: every write command fails with the read-only error and leaves the image as it was; fsck -y exits 8" {
+	local img sum cmd
+	img=$(cd_copy "$(cd_iso rr.iso -R -J -joliet-long -V RUMPSH_TEST -publisher 'rumpsh tests')")
+	sum=$(sha256sum <"$img")
+	printf 'new\n' >"$BATS_TEST_TMPDIR/new.txt"
+	bsdtar -cf "$BATS_TEST_TMPDIR/in.tar" -C "$BATS_TEST_TMPDIR" new.txt
+	for cmd in "put $BATS_TEST_TMPDIR/new.txt /new.txt" "cp /small.txt /copy" "mv /small.txt /moved" \
+		"rm /small.txt" "mkdir /newdir" "rmdir /dir/nested/deeper/deepest" "ln /small.txt /hard" \
+		"ln -s small.txt /soft" "chmod 600 /small.txt" "chown 1:1 /small.txt" "touch /small.txt" \
+		"touch /brand-new" "truncate -s 0 /small.txt" "import $BATS_TEST_TMPDIR/in.tar /"; do
+		# shellcheck disable=SC2086 # cmd is split into its words on purpose
+		run_rumpsh "$img" $cmd
+		assert_equal "$status" 1
+		[[ $stderr == *"${cmd%% *}: "*"ISO 9660 is read-only"* ]] || fail "$cmd: $stderr"
+	done
+	run_rumpsh "$img" fsck -y
+	assert_equal "$status" 8
+	[[ $stderr == *"ISO 9660 is read-only"* ]] || fail "fsck -y: $stderr"
+	assert_equal "$(sha256sum <"$img")" "$sum"
+	run_rumpsh "$img" cat /small.txt
+	assert_output 'hello, world'
+	bsdtar -xOf "$img" small.txt | grep -qx 'hello, world'
+}
+
 @test "cd9660: a hybrid ISO with an MBR opens at offset 0; its appended EFI partition opens as @2" {
 	need_tool mkfs.fat
 	local t=$BATS_TEST_TMPDIR/t esp=$BATS_TEST_TMPDIR/esp.img iso=$BATS_TEST_TMPDIR/hybrid.iso
@@ -432,4 +573,36 @@ _cd_build_huge() {
 	run_rumpsh "$iso@2" ls /
 	assert_success
 	assert_output ''
+}
+
+@test "cd9660: a hybrid ISO with a GPT opens at offset 0; its appended EFI partition opens by index, as mtools reads it" {
+	need_tool mkfs.fat mdir mcopy mmd mtype sfdisk
+	local t=$BATS_TEST_TMPDIR/t esp=$BATS_TEST_TMPDIR/esp.img iso=$BATS_TEST_TMPDIR/gpt.iso idx start
+	export MTOOLS_SKIP_CHECK=1
+	mkdir -p "$t"
+	printf 'on the gpt disc\n' >"$t/a.txt"
+	head -c 1M /dev/zero >"$esp"
+	mkfs.fat "$esp" >/dev/null
+	printf 'efi loader\n' >"$BATS_TEST_TMPDIR/BOOTX64.EFI"
+	mmd -i "$esp" ::/EFI ::/EFI/BOOT
+	mcopy -i "$esp" "$BATS_TEST_TMPDIR/BOOTX64.EFI" ::/EFI/BOOT/
+	xorriso -as mkisofs -quiet -R -J -append_partition 2 0xef "$esp" -appended_part_as_gpt \
+		-e --interval:appended_partition_2:all:: -no-emul-boot -o "$iso" "$t" 2>/dev/null
+	run_rumpsh "$iso" cat /a.txt
+	assert_success
+	assert_output 'on the gpt disc'
+	bsdtar -xOf "$iso" a.txt | cmp - "$t/a.txt"
+	# the EFI system partition's index and start as sfdisk reads the GPT
+	read -r idx start < <(sfdisk -d "$iso" | sed -nE 's/^.*[^0-9]([0-9]+) : start= *([0-9]+),.*type=C12A7328-F81F-11D2-BA4B-00A0C93EC93B.*$/\1 \2/p')
+	[[ -n $idx ]] || fail "sfdisk finds no EFI system partition in $(sfdisk -d "$iso")"
+	run_rumpsh "$iso" info
+	assert_line 'partition table: gpt'
+	assert_line --regexp "^$idx +$((start * 512)) +1048576 +c12a7328-f81f-11d2-ba4b-00a0c93ec93b +EFI system"
+	assert_line --regexp '^boot entry 1: platform EFI \(0xef\), bootable, no emulation, '
+	run_rumpsh "$iso@$idx" find /
+	assert_success
+	diff <(printf '%s\n' "${lines[@]}" | sed 1d) <(mdir -/ -b -i "$esp" ::/ | sed 's,^::,,; s,/$,,')
+	run_rumpsh "$iso@$idx" cat /EFI/BOOT/BOOTX64.EFI
+	assert_output "$(mtype -i "$esp" ::/EFI/BOOT/BOOTX64.EFI)"
+	assert_output 'efi loader'
 }

@@ -114,7 +114,7 @@ fails_with() {
 	fails_with 'SUSP entry NM: length 250' "$img" ls /
 }
 
-@test "cd9660 hostile: Rock Ridge CL pointing at the root or at an ancestor" {
+@test "cd9660 hostile: Rock Ridge CL pointing at the root, at an ancestor, or elsewhere" {
 	local img off cl root d1
 	img=$(cd_copy "$(cd_iso deep.iso -R -rr_reloc_dir rr_moved)")
 	# xorriso relocates d7, the first directory 9 levels below the root
@@ -125,6 +125,12 @@ fails_with() {
 	fails_with 'directory cycle' "$img" get -r /deep "$BATS_TEST_TMPDIR/o"
 	d1=$(od -An -tu4 -j $(($(rec_off "$img" /deep/d1) + 2)) -N4 "$img" | tr -d ' ')
 	poke "$img" $((cl + 4)) $(both32 "$d1")
+	fails_with 'CL cycle' "$img" ls -R /deep
+	# at a directory elsewhere, whose "." has no PL: a walk by inode number (get -r)
+	# cannot ask lookup who the parent is, and must not read block 0 for one
+	d1=$(od -An -tu4 -j $(($(rec_off "$img" /dir) + 2)) -N4 "$img" | tr -d ' ')
+	poke "$img" $((cl + 4)) $(both32 "$d1")
+	fails_with 'has no PL entry' "$img" get -r /deep/d1/d2/d3/d4/d5/d6 "$BATS_TEST_TMPDIR/o2"
 	fails_with 'CL cycle' "$img" ls -R /deep
 }
 

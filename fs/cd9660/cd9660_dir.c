@@ -364,6 +364,10 @@ int cd9660_parent(struct cd9660_mount *imp, struct vnode *vp, uint64_t *pino)
 	error = cd9660_dir_head(imp, vp->v_ino, np->n_dirext, &rec, &pext, &pl);
 	if (error)
 		return error;
+	if (np->n_relocated && pl == 0)
+		return vfs_corrupt(imp->im_mp, vp->v_ino, np->n_dirext,
+		    "relocated directory at block %u (Rock Ridge CL) has no "
+		    "PL entry naming its parent", np->n_dirext);
 	if (np->n_relocated)
 		pext = pl;
 	if (pext == imp->im_root_extent) {

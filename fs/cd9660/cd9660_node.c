@@ -305,6 +305,13 @@ static int node_dir(struct cd9660_mount *imp, struct vnode *vp,
 	int error, i;
 
 	isroot = vp->v_ino == imp->im_root_ino;
+	/* Lookup's tree checks catch this too, but a walk by inode number
+	 * reaches directories without a lookup. */
+	if (!isroot && ext == imp->im_root_extent)
+		return vfs_corrupt(imp->im_mp, vp->v_ino, ext, "directory "
+		    "cycle: the directory record at byte %llu points to block "
+		    "%u, the root%s", (unsigned long long)rec->r_off, ext,
+		    cl ? " (Rock Ridge CL)" : "");
 	if ((error = cd9660_dir_head(imp, vp->v_ino, ext, &dot, NULL, NULL)))
 		return error;
 	np->n_dirext = ext;
