@@ -79,3 +79,22 @@ write_session() { # write_session BITS KB: put, mkdir, mv, rm, truncate on a fre
 	assert_line 'state: clean'
 	clean "$IMG"
 }
+
+@test "trailing dots go, as on Linux: put onto 'name.txt.' overwrites 'name.txt'" {
+	mk_fat "$IMG" 16 30000 "$BATS_TEST_TMPDIR/tree"
+	need_rumpsh_cmd put
+	printf 'old\n' >"$BATS_TEST_TMPDIR/old"
+	printf 'new\n' >"$BATS_TEST_TMPDIR/new"
+	mcopy -i "$IMG" "$BATS_TEST_TMPDIR/old" '::/Long File Name.txt'
+	run_rumpsh "$IMG" -c "put '$BATS_TEST_TMPDIR/new' 'Long File Name.txt.'; put '$BATS_TEST_TMPDIR/new' 'fresh..'"
+	assert_success
+	run_rumpsh "$IMG" cat 'Long File Name.txt...'
+	assert_output 'new'
+	run_rumpsh "$IMG" ls
+	assert_output $'Long File Name.txt\nfresh\nseed.txt'
+	run bash -c "mdir -b -i '$IMG' ::/ | LC_ALL=C sort"
+	assert_output $'::/Long File Name.txt\n::/fresh\n::/seed.txt'
+	run mtype -i "$IMG" '::/Long File Name.txt'
+	assert_output 'new'
+	clean "$IMG"
+}

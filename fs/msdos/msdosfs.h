@@ -213,6 +213,10 @@ int msdosfs_fat_get_copy(struct msdosfs *fs, uint32_t copy, uint32_t cl,
     uint32_t *val);
 int msdosfs_fat_set_copy(struct msdosfs *fs, uint32_t copy, uint32_t cl,
     uint32_t val);
+int msdosfs_fat_get_raw(struct msdosfs *fs, uint32_t copy, uint32_t cl,
+    uint32_t *val);
+int msdosfs_fat_set_raw(struct msdosfs *fs, uint32_t copy, uint32_t cl,
+    uint32_t val);
 enum fatclass msdosfs_fat_class(const struct msdosfs *fs, uint32_t val);
 int msdosfs_next(struct msdosfs *fs, uint64_t ino, uint32_t cl, uint32_t *next);
 int msdosfs_bmap(struct denode *dep, uint32_t cidx, uint32_t *cl,

@@ -238,17 +238,18 @@ static int parse_opts(struct msdosfs *fs)
 	return error;
 }
 
-/* A writable session turns the clean bit off until a clean unmount. */
+/*
+ * A writable session turns the clean bit off until a clean unmount. Every
+ * open notes whether it was off already, for fsck, read-only ones too.
+ */
 static int mark_open(struct msdosfs *fs)
 {
 	int wasclean, error;
 
-	if (fs->rdonly)
-		return 0;
 	if ((error = msdosfs_set_clean(fs, -1, &wasclean)) != 0)
 		return error;
 	fs->was_dirty = !wasclean;
-	if (!wasclean)
+	if (fs->rdonly || !wasclean)
 		return 0;
 	if ((error = msdosfs_set_clean(fs, 0, NULL)) != 0)
 		return error;
