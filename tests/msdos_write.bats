@@ -98,3 +98,32 @@ write_session() { # write_session BITS KB: put, mkdir, mv, rm, truncate on a fre
 	assert_output 'new'
 	clean "$IMG"
 }
+
+@test "-o tz=ZONE: times in a tz database zone, as mtools sees them under TZ=ZONE" {
+	[[ -e /usr/share/zoneinfo/Europe/Berlin && -e /usr/share/zoneinfo/America/New_York ]] ||
+		skip 'no tz database in /usr/share/zoneinfo'
+	mk_fat "$IMG" 16 30000 "$BATS_TEST_TMPDIR/tree"
+	need_rumpsh_cmd put
+	local d=$BATS_TEST_TMPDIR
+	touch -d '2020-07-01 12:00:00 UTC' "$d/summer"
+	touch -d '2020-01-15 12:00:00 UTC' "$d/winter"
+	run_rumpsh -o tz=Europe/Berlin "$IMG" -c "put -p '$d/summer' /summer; put -p '$d/winter' /winter"
+	assert_success
+	# FAT holds Berlin wall-clock time: CEST in July, CET in January
+	run mdir -i "$IMG" ::/
+	assert_output --regexp 'summer +0 2020-07-01 +14:00'
+	assert_output --regexp 'winter +0 2020-01-15 +13:00'
+	mkdir "$d/back"
+	TZ=Europe/Berlin mcopy -m -n -i "$IMG" ::/summer ::/winter "$d/back/"
+	[[ $(stat -c %Y "$d/back/summer") == "$(stat -c %Y "$d/summer")" ]]
+	[[ $(stat -c %Y "$d/back/winter") == "$(stat -c %Y "$d/winter")" ]]
+	# the other way: mtools writes New York time; shown in the host's zone (UTC here)
+	TZ=America/New_York mcopy -m -i "$IMG" "$d/summer" ::/ny
+	run_rumpsh -o tz=America/New_York "$IMG" stat /ny
+	assert_line --partial 'Modify: 2020-07-01 12:00:00'
+	run_rumpsh -o tz=UTC "$IMG" stat /ny
+	assert_line --partial 'Modify: 2020-07-01 08:00:00'
+	run_rumpsh -1 -o tz=Nowhere/Special "$IMG" ls
+	[[ $stderr == *"bad value for -o tz: 'Nowhere/Special' (no such time zone)"* ]]
+	clean "$IMG"
+}

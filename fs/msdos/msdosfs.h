@@ -167,6 +167,7 @@ struct msdosfs {
 	mode_t mask, dirmask;
 	int utc;                 /* times are UTC plus gmtoff, not local time */
 	long gmtoff;
+	char zone[128];          /* -o tz=ZONE as TZ wants it, "" = host zone */
 	/* identity (msdosfs_ident.c) */
 	struct msdosfs_idrec *id_byino[IDMAP_HASH], *id_byloc[IDMAP_HASH];
 	uint64_t nextfresh;
@@ -247,6 +248,15 @@ void msdosfs_fat2unix(const struct msdosfs *fs, uint16_t dd, uint16_t dt,
     uint8_t tenth, struct timespec *ts);
 void msdosfs_unix2fat(const struct msdosfs *fs, const struct timespec *ts,
     uint16_t *dd, uint16_t *dt, uint8_t *tenth);
+
+/* msdosfs_zone.c */
+struct msdosfs_zonesave {
+	int swapped, had;
+	char *old;
+};
+int msdosfs_zone_check(const char *name, size_t max);
+void msdosfs_zone_enter(const struct msdosfs *fs, struct msdosfs_zonesave *sv);
+void msdosfs_zone_leave(struct msdosfs_zonesave *sv);
 
 /* msdosfs_ident.c */
 uint64_t msdosfs_ino_for_loc(struct msdosfs *fs, uint64_t loc);
