@@ -128,6 +128,13 @@ write_session() { # write_session BITS KB: put, mkdir, mv, rm, truncate on a fre
 	assert_line --partial 'Modify: 2020-07-01 12:00:00'
 	run_rumpsh -o tz=UTC "$IMG" stat /ny
 	assert_line --partial 'Modify: 2020-07-01 08:00:00'
+	# 02:30 on 2021-10-31 happened twice in Berlin; like mtools, the second (CET)
+	touch -d '2021-10-31 01:30:00 UTC' "$d/twice"
+	TZ=Europe/Berlin mcopy -m -i "$IMG" "$d/twice" ::/
+	run mdir -i "$IMG" ::/twice
+	assert_output --regexp 'twice +0 2021-10-31 +2:30'
+	run_rumpsh -o tz=Europe/Berlin "$IMG" -c "stat /summer; stat /twice"
+	assert_line --partial 'Modify: 2021-10-31 01:30:00'
 	run_rumpsh -1 -o tz=Nowhere/Special "$IMG" ls
 	[[ $stderr == *"bad value for -o tz: 'Nowhere/Special' (no such time zone)"* ]]
 	clean "$IMG"

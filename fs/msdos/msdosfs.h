@@ -168,6 +168,7 @@ struct msdosfs {
 	int utc;                 /* times are UTC plus gmtoff, not local time */
 	long gmtoff;
 	char zone[128];          /* -o tz=ZONE as TZ wants it, "" = host zone */
+	struct msdosfs_zonememos *zmemo;   /* its offsets per hour, or NULL */
 	/* identity (msdosfs_ident.c) */
 	struct msdosfs_idrec *id_byino[IDMAP_HASH], *id_byloc[IDMAP_HASH];
 	uint64_t nextfresh;
@@ -175,6 +176,17 @@ struct msdosfs {
 	int hint_valid;
 	uint64_t hint_ino, hint_loc;
 	uint8_t hint_de[DIR_SIZE];
+};
+
+/* Remembered zone offsets (msdosfs_zone.c), by wall-clock and by UTC hour. */
+#define ZONE_MEMO 64
+struct msdosfs_zonememo {
+	int64_t key;
+	long off;
+	int valid;
+};
+struct msdosfs_zonememos {
+	struct msdosfs_zonememo wall[ZONE_MEMO], utc[ZONE_MEMO];
 };
 
 /* The in-memory inode. */
@@ -250,13 +262,9 @@ void msdosfs_unix2fat(const struct msdosfs *fs, const struct timespec *ts,
     uint16_t *dd, uint16_t *dt, uint8_t *tenth);
 
 /* msdosfs_zone.c */
-struct msdosfs_zonesave {
-	int swapped, had;
-	char *old;
-};
 int msdosfs_zone_check(const char *name, size_t max);
-void msdosfs_zone_enter(const struct msdosfs *fs, struct msdosfs_zonesave *sv);
-void msdosfs_zone_leave(struct msdosfs_zonesave *sv);
+time_t msdosfs_zone_mktime(const struct msdosfs *fs, struct tm *tm);
+void msdosfs_zone_localtime(const struct msdosfs *fs, time_t t, struct tm *tm);
 
 /* msdosfs_ident.c */
 uint64_t msdosfs_ino_for_loc(struct msdosfs *fs, uint64_t loc);

@@ -346,7 +346,6 @@ int msdosfs_valid_longname(const uint16_t *u, size_t n)
 void msdosfs_fat2unix(const struct msdosfs *fs, uint16_t dd, uint16_t dt,
     uint8_t tenth, struct timespec *ts)
 {
-	struct msdosfs_zonesave zs;
 	struct tm tm;
 	time_t t;
 
@@ -368,10 +367,7 @@ void msdosfs_fat2unix(const struct msdosfs *fs, uint16_t dd, uint16_t dt,
 	if (fs->utc) {
 		t = timegm(&tm) - fs->gmtoff;
 	} else {
-		tm.tm_isdst = -1;
-		msdosfs_zone_enter(fs, &zs);
-		t = mktime(&tm);
-		msdosfs_zone_leave(&zs);
+		t = msdosfs_zone_mktime(fs, &tm);
 	}
 	ts->tv_sec = t + tenth / 100;
 	ts->tv_nsec = (long)(tenth % 100) * 10000000L;
@@ -380,7 +376,6 @@ void msdosfs_fat2unix(const struct msdosfs *fs, uint16_t dd, uint16_t dt,
 void msdosfs_unix2fat(const struct msdosfs *fs, const struct timespec *ts,
     uint16_t *dd, uint16_t *dt, uint8_t *tenth)
 {
-	struct msdosfs_zonesave zs;
 	struct tm tm;
 	time_t t = ts->tv_sec;
 
@@ -388,9 +383,7 @@ void msdosfs_unix2fat(const struct msdosfs *fs, const struct timespec *ts,
 		t += fs->gmtoff;
 		gmtime_r(&t, &tm);
 	} else {
-		msdosfs_zone_enter(fs, &zs);
-		localtime_r(&t, &tm);
-		msdosfs_zone_leave(&zs);
+		msdosfs_zone_localtime(fs, t, &tm);
 	}
 	if (tm.tm_year < 80) {
 		*dd = (1 << 5) | 1;

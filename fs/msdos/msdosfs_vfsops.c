@@ -291,6 +291,8 @@ static int msdosfs_mount(struct mount *mp)
 		error = bpb32_decode(fs);
 	if (error == 0)
 		error = parse_opts(fs);
+	if (error == 0 && !fs->utc)   /* NULL: times just convert slower */
+		fs->zmemo = calloc(1, sizeof(*fs->zmemo));
 	mp->mnt_data = fs;
 	if (error == 0)
 		error = fsinfo_read(fs);
@@ -298,6 +300,7 @@ static int msdosfs_mount(struct mount *mp)
 		error = mark_open(fs);
 	if (error) {
 		mp->mnt_data = NULL;
+		free(fs->zmemo);
 		free(fs);
 	}
 	return error;
@@ -331,6 +334,7 @@ static int msdosfs_unmount(struct mount *mp)
 			error = bio_sync(fs->bc);
 	}
 	msdosfs_id_free(fs);
+	free(fs->zmemo);
 	free(fs);
 	mp->mnt_data = NULL;
 	return error;

@@ -18,6 +18,11 @@
 
 #define ZONE_DIR "/usr/share/zoneinfo"
 
+struct zonesave {
+	int swapped, had;
+	char *old;
+};
+
 /* 0 if name is a zone of the tz database that can be read, else an errno. */
 int msdosfs_zone_check(const char *name, size_t max)
 {
@@ -45,7 +50,7 @@ int msdosfs_zone_check(const char *name, size_t max)
 }
 
 /* Makes the mount's zone (if it has one) the C library's zone. */
-void msdosfs_zone_enter(const struct msdosfs *fs, struct msdosfs_zonesave *sv)
+static void zone_enter(const struct msdosfs *fs, struct zonesave *sv)
 {
 	const char *old;
 
@@ -63,7 +68,7 @@ void msdosfs_zone_enter(const struct msdosfs *fs, struct msdosfs_zonesave *sv)
 	tzset();
 }
 
-void msdosfs_zone_leave(struct msdosfs_zonesave *sv)
+static void zone_leave(struct zonesave *sv)
 {
 	if (!sv->swapped)
 		return;
@@ -73,4 +78,111 @@ void msdosfs_zone_leave(struct msdosfs_zonesave *sv)
 		unsetenv("TZ");
 	tzset();
 	free(sv->old);
+}
+
+static int64_t floor_hour(int64_t t)
+{
+	return t >= 0 ? t / 3600 : -((-t + 3599) / 3600);
+}
+
+static struct msdosfs_zonememo *memo_slot(struct msdosfs_zonememo *m, int64_t key)
+{
+	return &m[(uint64_t)key % ZONE_MEMO];
+}
+
+/*
+ * mktime, except that a wall-clock time that happens twice (the hour
+ * repeated when summer time ends) always means the standard-time one, as
+ * mtools reads it: with tm_isdst -1, glibc's choice depends on the times it
+ * converted before.
+ */
+static time_t mktime_std(struct tm *tm)
+{
+	struct tm a = *tm;
+	time_t t;
+
+	a.tm_isdst = 0;
+	t = mktime(&a);
+	if (a.tm_isdst > 0) {   /* summer time (or a skipped hour) */
+		a = *tm;
+		a.tm_isdst = 1;
+		t = mktime(&a);
+	}
+	*tm = a;
+	return t;
+}
+
+/* Wall-clock seconds (as if UTC) minus the time they name in the zone. */
+static long wall_offset(time_t wall)
+{
+	struct tm tm;
+
+	gmtime_r(&wall, &tm);
+	return (long)(wall - mktime_std(&tm));
+}
+
+/*
+ * Wall-clock time (tm, normalized by the call) to seconds since 1970, in
+ * the host's zone or the mount's. A remembered offset per wall-clock hour
+ * saves a zone swap (or the C library's check of /etc/localtime) for most
+ * of the times a listing shows.
+ * An hour is remembered only when its first and last second have the same
+ * offset, so no hour with a transition in it is.
+ */
+time_t msdosfs_zone_mktime(const struct msdosfs *fs, struct tm *tm)
+{
+	struct tm w = *tm;
+	struct zonesave sv;
+	struct msdosfs_zonememo *m = NULL;
+	int64_t hour;
+	time_t wall, t;
+	long off0;
+
+	if (fs->zmemo != NULL) {
+		wall = timegm(&w);
+		hour = floor_hour(wall);
+		m = memo_slot(fs->zmemo->wall, hour);
+		if (m->valid && m->key == hour)
+			return wall - m->off;
+	}
+	zone_enter(fs, &sv);
+	t = mktime_std(tm);
+	if (m != NULL) {
+		off0 = wall_offset((time_t)(hour * 3600));
+		if (off0 == wall_offset((time_t)(hour * 3600 + 3599)))
+			m->valid = 1, m->key = hour, m->off = off0;
+	}
+	zone_leave(&sv);
+	return t;
+}
+
+/* Seconds since 1970 to wall-clock time, as msdosfs_zone_mktime. */
+void msdosfs_zone_localtime(const struct msdosfs *fs, time_t t, struct tm *tm)
+{
+	struct zonesave sv;
+	struct msdosfs_zonememo *m = NULL;
+	struct tm x;
+	int64_t hour = floor_hour(t);
+	time_t h0, h1, wall;
+	long off0;
+
+	if (fs->zmemo != NULL) {
+		m = memo_slot(fs->zmemo->utc, hour);
+		if (m->valid && m->key == hour) {
+			wall = t + m->off;
+			gmtime_r(&wall, tm);
+			return;
+		}
+	}
+	zone_enter(fs, &sv);
+	localtime_r(&t, tm);
+	if (m != NULL) {
+		h0 = (time_t)(hour * 3600), h1 = h0 + 3599;
+		localtime_r(&h0, &x);
+		off0 = (long)(timegm(&x) - h0);
+		localtime_r(&h1, &x);
+		if (off0 == (long)(timegm(&x) - h1))
+			m->valid = 1, m->key = hour, m->off = off0;
+	}
+	zone_leave(&sv);
 }
