@@ -1,4 +1,4 @@
-/* msdosfs_zone.c: -o tz=ZONE: FAT wall-clock times read and written in a named time zone of the tz database. */
+/* msdosfs_zone.c: FAT wall-clock times to and from seconds, in the host's zone or a tz database zone (-o tz=ZONE). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +13,8 @@
  * in, TZ is swapped for the length of one conversion and put back after
  * (the shell and the FUSE server are single-threaded). The zone file is
  * checked at mount time, so a mistyped name is refused instead of silently
- * meaning UTC, which is what the C library makes of an unknown zone.
+ * meaning UTC, which is what the C library makes of an unknown zone. Each
+ * mount remembers offsets per hour, so most conversions need no swap.
  */
 
 #define ZONE_DIR "/usr/share/zoneinfo"
