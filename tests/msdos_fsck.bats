@@ -114,3 +114,87 @@ verdicts() {
 	assert_success
 	assert_output --partial 'checksum'
 }
+
+# clear_clean_bit IMG: the clean-shutdown bit of FAT[1] off in every copy.
+clear_clean_bit() {
+	local bit=0x8000 v
+	(($(bpb "$1" fattype) == 32)) && bit=0x08000000
+	v=$(fat_get "$1" 0 1)
+	fat_put_all "$1" 1 $((v & ~bit))
+}
+
+@test "FAT16: the dirty bit set: -n says so (status 4), -y clears it" {
+	cp "$BATS_FILE_TMPDIR/base16.img" "$IMG"
+	clear_clean_bit "$IMG"
+	run fsck.fat -n "$IMG"
+	assert_output --partial 'Dirty bit'
+	run_rumpsh -4 "$IMG" fsck -n
+	assert_output --partial 'dirty bit'
+	verdicts
+	run_rumpsh "$IMG" info
+	assert_line 'state: clean'
+}
+
+@test "FAT32: the dirty bit set: -n says so (status 4), -y clears it" {
+	cp "$BATS_FILE_TMPDIR/base32.img" "$IMG"
+	clear_clean_bit "$IMG"
+	run fsck.fat -n "$IMG"
+	assert_output --partial 'Dirty bit'
+	run_rumpsh -4 "$IMG" fsck -n
+	assert_output --partial 'dirty bit'
+	verdicts
+}
+
+@test "FAT copies that differ only in the reserved entry FAT[1]" {
+	cp "$BATS_FILE_TMPDIR/base32.img" "$IMG"
+	fat_put "$IMG" 1 1 $(($(fat_get "$IMG" 0 1) & ~4))
+	run fsck.fat -n "$IMG"
+	assert_output --partial 'FATs differ'
+	run_rumpsh -4 "$IMG" fsck -n
+	assert_output --partial 'reserved entry 1'
+	verdicts
+	[[ $(fat_get "$IMG" 0 1) == "$(fat_get "$IMG" 1 1)" ]]
+}
+
+@test "bad short names are renamed FSCKnnnn.nnn by -y, as fsck.fat -a does" {
+	cp "$BATS_FILE_TMPDIR/base16.img" "$IMG"
+	local off
+	off=$(dirent_off "$IMG" 'UPPER   TXT')
+	printf 'R/ BIN     ' | dd of="$IMG" bs=1 seek="$off" conv=notrunc status=none
+	# a name fsck.fat would pick first is taken already
+	off=$(dirent_off "$IMG" 'EMPTY      ')
+	printf 'FSCK0000000' | dd of="$IMG" bs=1 seek="$off" conv=notrunc status=none
+	put_le "$IMG" $((off + 12)) 1 0
+	run_rumpsh -4 "$IMG" fsck -n
+	assert_output --partial 'short name holds characters DOS forbids'
+	verdicts
+	run mdir -i "$IMG" ::/
+	assert_output --regexp 'FSCK0000 001 +6 '
+	assert_output --regexp 'FSCK0000 000 +0 '
+	run mtype -i "$IMG" ::/FSCK0000.001
+	assert_output 'upper'
+}
+
+@test "a bad short name under a long name: renamed, the long name kept" {
+	cp "$BATS_FILE_TMPDIR/base16.img" "$IMG"
+	python3 - "$IMG" <<'PY'
+import sys
+p = sys.argv[1]
+d = bytearray(open(p, 'rb').read())
+o = d.find(b'ARATHE~1TEX')
+assert o > 0, 'no short entry ARATHE~1.TEX'
+new = b'ARA*HE~1TEX'
+d[o:o + 11] = new
+s = 0
+for c in new:
+    s = (((s & 1) << 7) + (s >> 1) + c) & 0xFF
+k = o - 32
+while d[k + 11] == 0x0F:
+    d[k + 13] = s
+    k -= 32
+open(p, 'wb').write(d)
+PY
+	verdicts
+	run bash -c "mdir -i '$IMG' ::/ | grep 'A rather long'"
+	assert_output --regexp '^FSCK0000 000 .* A rather long file name with spaces.text$'
+}

@@ -167,6 +167,8 @@ struct msdosfs {
 	mode_t mask, dirmask;
 	int utc;                 /* times are UTC plus gmtoff, not local time */
 	long gmtoff;
+	char zone[128];          /* -o tz=ZONE as TZ wants it, "" = host zone */
+	struct msdosfs_zonememos *zmemo;   /* its offsets per hour, or NULL */
 	/* identity (msdosfs_ident.c) */
 	struct msdosfs_idrec *id_byino[IDMAP_HASH], *id_byloc[IDMAP_HASH];
 	uint64_t nextfresh;
@@ -174,6 +176,17 @@ struct msdosfs {
 	int hint_valid;
 	uint64_t hint_ino, hint_loc;
 	uint8_t hint_de[DIR_SIZE];
+};
+
+/* Remembered zone offsets (msdosfs_zone.c), by wall-clock and by UTC hour. */
+#define ZONE_MEMO 64
+struct msdosfs_zonememo {
+	int64_t key;
+	long off;
+	int valid;
+};
+struct msdosfs_zonememos {
+	struct msdosfs_zonememo wall[ZONE_MEMO], utc[ZONE_MEMO];
 };
 
 /* The in-memory inode. */
@@ -213,6 +226,10 @@ int msdosfs_fat_get_copy(struct msdosfs *fs, uint32_t copy, uint32_t cl,
     uint32_t *val);
 int msdosfs_fat_set_copy(struct msdosfs *fs, uint32_t copy, uint32_t cl,
     uint32_t val);
+int msdosfs_fat_get_raw(struct msdosfs *fs, uint32_t copy, uint32_t cl,
+    uint32_t *val);
+int msdosfs_fat_set_raw(struct msdosfs *fs, uint32_t copy, uint32_t cl,
+    uint32_t val);
 enum fatclass msdosfs_fat_class(const struct msdosfs *fs, uint32_t val);
 int msdosfs_next(struct msdosfs *fs, uint64_t ino, uint32_t cl, uint32_t *next);
 int msdosfs_bmap(struct denode *dep, uint32_t cidx, uint32_t *cl,
@@ -243,6 +260,11 @@ void msdosfs_fat2unix(const struct msdosfs *fs, uint16_t dd, uint16_t dt,
     uint8_t tenth, struct timespec *ts);
 void msdosfs_unix2fat(const struct msdosfs *fs, const struct timespec *ts,
     uint16_t *dd, uint16_t *dt, uint8_t *tenth);
+
+/* msdosfs_zone.c */
+int msdosfs_zone_check(const char *name, size_t max);
+time_t msdosfs_zone_mktime(const struct msdosfs *fs, struct tm *tm);
+void msdosfs_zone_localtime(const struct msdosfs *fs, time_t t, struct tm *tm);
 
 /* msdosfs_ident.c */
 uint64_t msdosfs_ino_for_loc(struct msdosfs *fs, uint64_t loc);

@@ -340,7 +340,8 @@ int msdosfs_valid_longname(const uint16_t *u, size_t n)
 
 /*
  * FAT times are wall-clock times without a zone: local time of the host by
- * default, or UTC shifted by gmtoff seconds with -o tz=UTC / -o gmtoff=.
+ * default, a zone of the tz database with -o tz=ZONE, or UTC shifted by
+ * gmtoff seconds with -o tz=UTC / -o gmtoff=.
  */
 void msdosfs_fat2unix(const struct msdosfs *fs, uint16_t dd, uint16_t dt,
     uint8_t tenth, struct timespec *ts)
@@ -366,8 +367,7 @@ void msdosfs_fat2unix(const struct msdosfs *fs, uint16_t dd, uint16_t dt,
 	if (fs->utc) {
 		t = timegm(&tm) - fs->gmtoff;
 	} else {
-		tm.tm_isdst = -1;
-		t = mktime(&tm);
+		t = msdosfs_zone_mktime(fs, &tm);
 	}
 	ts->tv_sec = t + tenth / 100;
 	ts->tv_nsec = (long)(tenth % 100) * 10000000L;
@@ -383,7 +383,7 @@ void msdosfs_unix2fat(const struct msdosfs *fs, const struct timespec *ts,
 		t += fs->gmtoff;
 		gmtime_r(&t, &tm);
 	} else {
-		localtime_r(&t, &tm);
+		msdosfs_zone_localtime(fs, t, &tm);
 	}
 	if (tm.tm_year < 80) {
 		*dd = (1 << 5) | 1;

@@ -388,3 +388,16 @@ int msdosfs_set_clean(struct msdosfs *fs, int clean, int *wasclean)
 	}
 	return 0;
 }
+
+/* Whole entries, reserved bits included: what fsck compares between copies. */
+int msdosfs_fat_get_raw(struct msdosfs *fs, uint32_t copy, uint32_t cl,
+    uint32_t *val)
+{
+	return fat_get_raw(fs, copy, cl, val);
+}
+
+int msdosfs_fat_set_raw(struct msdosfs *fs, uint32_t copy, uint32_t cl,
+    uint32_t val)
+{
+	return fat_set_raw(fs, copy, cl, val);
+}

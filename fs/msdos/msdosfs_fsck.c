@@ -30,6 +30,10 @@ struct fsck {
 	uint8_t *used;
 	unsigned fixed, left;
 	int operr;
+	/* FSCKnnnn.nnn names taken in the directory being checked */
+	uint32_t *taken;
+	size_t ntaken, captaken, itaken;
+	uint32_t nextno;
 };
 
 struct fsck_dir {
@@ -83,7 +87,11 @@ static void operr(struct fsck *fk, int error, const char *what)
 	fk->operr = 1;
 }
 
-/* Every copy of the FAT must equal the active one. */
+/*
+ * Every copy of the FAT must equal the active one, entry for entry and bit
+ * for bit, as fsck.fat compares them: the reserved entries 0 and 1 (media
+ * byte, clean-shutdown bits) and FAT32's reserved top bits included.
+ */
 static void check_fats(struct fsck *fk)
 {
 	struct msdosfs *fs = fk->fs;
@@ -96,21 +104,22 @@ static void check_fats(struct fsck *fk)
 		if (copy == fs->activefat)
 			continue;
 		ndiff = 0, first = 0;
-		for (c = 2; c <= fs->maxclust && error == 0; c++) {
-			error = msdosfs_fat_get_copy(fs, fs->activefat, c, &a);
+		for (c = 0; c <= fs->maxclust && error == 0; c++) {
+			error = msdosfs_fat_get_raw(fs, fs->activefat, c, &a);
 			if (error == 0)
-				error = msdosfs_fat_get_copy(fs, copy, c, &b);
+				error = msdosfs_fat_get_raw(fs, copy, c, &b);
 			if (error == 0 && a != b && ndiff++ == 0)
 				first = c;
 		}
 		if (error || ndiff == 0 || !problem(fk, 1, "FAT copy %u differs "
-		    "from FAT %u in %u entries (first: cluster %u)", copy + 1,
-		    fs->activefat + 1, ndiff, first))
+		    "from FAT %u in %u entries (first: %s %u)", copy + 1,
+		    fs->activefat + 1, ndiff, first < 2 ? "reserved entry" :
+		    "cluster", first))
 			continue;
-		for (c = 2; c <= fs->maxclust && error == 0; c++) {
-			error = msdosfs_fat_get_copy(fs, fs->activefat, c, &a);
+		for (c = 0; c <= fs->maxclust && error == 0; c++) {
+			error = msdosfs_fat_get_raw(fs, fs->activefat, c, &a);
 			if (error == 0)
-				error = msdosfs_fat_set_copy(fs, copy, c, a);
+				error = msdosfs_fat_set_raw(fs, copy, c, a);
 		}
 	}
 	if (error)
@@ -310,24 +319,146 @@ static void check_dot(struct fsck *fk, const struct fsck_dir *d,
 	}
 }
 
-/* Short-name bytes DOS never writes. */
+/*
+ * Short names fsck.fat calls bad: control bytes (but 0x05 first), DEL, the
+ * characters no FAT name may hold, a leading space, and a space inside the
+ * base or the extension. Bytes only long names allow (+,;=[] and '.') are
+ * not flagged, as fsck.fat does not flag them.
+ */
 static int bad_short(const uint8_t *de)
 {
-	int i;
+	int i, space = 0;
 
 	if (de[0] == ' ')
 		return 1;
-	for (i = 0; i < 11; i++)
+	for (i = 0; i < 11; i++) {
 		if ((de[i] < 0x20 && !(i == 0 && de[i] == SLOT_E5)) ||
-		    strchr("\"*+,./:;<=>?[\\]|", de[i]) != NULL)
+		    de[i] == 0x7F || strchr("\"*/:<>?\\|", de[i]) != NULL)
 			return 1;
+		if (i == 8)
+			space = 0;
+		if (de[i] == ' ')
+			space = 1;
+		else if (space)
+			return 1;
+	}
 	return 0;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The number n of a short name FSCKnnnn.nnn (as fsck.fat names them), or -1. */
+static long fsck_number(const uint8_t *de)
+{
+	long n = 0;
+	int i;
+
+	if (memcmp(de, "FSCK", 4) != 0)
+		return -1;
+	for (i = 4; i < 11; i++) {
+		if (de[i] < '0' || de[i] > '9')
+			return -1;
+		n = n * 10 + (de[i] - '0');
+	}
+	return n;
+}
+
+/*
+ * The next FSCKnnnn.nnn name free in the directory. The numbers already
+ * taken are collected once per directory (sorted), so renaming many bad
+ * entries costs one scan, not one per entry.
+ */
+static int next_fsck_name(struct fsck *fk, struct denode *dp, uint8_t *sname)
+{
+	struct msdosfs_dirent *ent;
+	uint32_t off = 0, *t;
+	long n;
+	int error;
+
+	if (fk->taken == NULL) {
+		if ((ent = malloc(sizeof(*ent))) == NULL)
+			return ENOMEM;
+		fk->captaken = 64;
+		if ((fk->taken = malloc(fk->captaken * sizeof(*t))) == NULL)
+			error = ENOMEM;
+		else while ((error = msdosfs_dir_next(dp, &off, ent)) == 0) {
+			if ((n = fsck_number(ent->de)) < 0)
+				continue;
+			if (fk->ntaken == fk->captaken) {
+				fk->captaken *= 2;
+				t = realloc(fk->taken, fk->captaken * sizeof(*t));
+				if (t == NULL) {
+					error = ENOMEM;
+					break;
+				}
+				fk->taken = t;
+			}
+			fk->taken[fk->ntaken++] = (uint32_t)n;
+		}
+		free(ent);
+		if (error != ENOENT && error != EUCLEAN)
+			return error;
+		qsort(fk->taken, fk->ntaken, sizeof(*t), cmp_u32);
+	}
+	for (;;) {
+		while (fk->itaken < fk->ntaken &&
+		    fk->taken[fk->itaken] < fk->nextno)
+			fk->itaken++;
+		if (fk->itaken == fk->ntaken ||
+		    fk->taken[fk->itaken] != fk->nextno)
+			break;
+		fk->nextno++;
+	}
+	if (fk->nextno > 9999999)
+		return ENOSPC;
+	n = fk->nextno++;
+	memcpy(sname, "FSCK", 4);
+	for (off = 10; off >= 4; off--, n /= 10)
+		sname[off] = (uint8_t)('0' + n % 10);
+	return 0;
+}
+
+/*
+ * Gives an entry with a bad short name a new one. Its long-name slots get
+ * the new checksum, so the entry keeps its long name.
+ */
+static int rename_bad(struct fsck *fk, struct denode *dp,
+    struct msdosfs_dirent *ent, const char *path)
+{
+	uint8_t slot[DIR_SIZE], sname[11], sum;
+	uint64_t blk;
+	uint32_t o, bsize;
+	int error;
+
+	if ((error = next_fsck_name(fk, dp, sname)) != 0)
+		return error;
+	if (!problem(fk, 1, "%s: short name holds characters DOS forbids "
+	    "(renamed to %.8s.%.3s)", path, sname, sname + 8))
+		return 0;
+	memcpy(ent->de, sname, 11);
+	ent->de[DIR_NTRES] &= (uint8_t)~(NTRES_LCASE_BASE | NTRES_LCASE_EXT);
+	sum = msdosfs_lfn_chksum(sname);
+	for (o = ent->off_first; ent->lnamelen && o < ent->off_short;
+	    o += DIR_SIZE) {
+		if ((error = read_slot(dp, o, slot)) != 0 ||
+		    (error = msdosfs_dirblk(dp, o, &blk, &bsize)) != 0)
+			return error;
+		slot[LDIR_CHKSUM] = sum;
+		if ((error = msdosfs_de_put(fk->fs, blk + o % bsize, slot)))
+			return error;
+	}
+	return msdosfs_de_put(fk->fs, ent->loc, ent->de);
 }
 
 /* One entry of directory d: its chain, its size, and (dirs) pushed. */
 static int check_entry(struct fsck *fk, const struct fsck_dir *d,
-    struct msdosfs_dirent *ent, struct fsck_dir **stack, size_t *n,
-    size_t *cap)
+    struct denode *dp, struct msdosfs_dirent *ent, struct fsck_dir **stack,
+    size_t *n, size_t *cap)
 {
 	struct msdosfs *fs = fk->fs;
 	uint16_t u[LFN_MAX_UNITS];
@@ -342,9 +473,12 @@ static int check_entry(struct fsck *fk, const struct fsck_dir *d,
 	name[k] = '\0';
 	snprintf(path, sizeof(path), "%s/%s", strcmp(d->path, "/") ? d->path :
 	    "", name);
-	if (bad_short(ent->de))
-		problem(fk, 0, "%s: short name holds characters DOS forbids",
+	if (bad_short(ent->de) && !fk->repair)
+		problem(fk, 1, "%s: short name holds characters DOS forbids",
 		    path);
+	else if (bad_short(ent->de) && (error = rename_bad(fk, dp, ent,
+	    path)) != 0)
+		return error;
 	if (!(ent->de[DIR_ATTR] & ATTR_DIRECTORY))
 		error = check_file(fk, path, ent->de, &dirty);
 	else {
@@ -395,7 +529,8 @@ static int check_dir(struct fsck *fk, const struct fsck_dir *d,
 		if (memcmp(ent->de, ".          ", 11) == 0 ||
 		    memcmp(ent->de, "..         ", 11) == 0)
 			check_dot(fk, d, ent);
-		else if ((error = check_entry(fk, d, ent, stack, n, cap)) != 0)
+		else if ((error = check_entry(fk, d, &dp, ent, stack, n,
+		    cap)) != 0)
 			break;
 	}
 	if (error == ENOENT) {
@@ -406,6 +541,9 @@ static int check_dir(struct fsck *fk, const struct fsck_dir *d,
 		error = 0;
 	}
 	free(ent);
+	free(fk->taken);
+	fk->taken = NULL;
+	fk->ntaken = fk->itaken = 0, fk->nextno = 0;
 	return error;
 }
 

@@ -522,13 +522,19 @@ int msdosfs_entry_vget(struct denode *dp, const struct msdosfs_dirent *ent,
 	return error;
 }
 
+/*
+ * A name looked up, as UTF-16. Trailing dots go, as on Linux, so that
+ * "name." finds the "name" that creating "name." made.
+ */
 int msdosfs_name16(const char *name, size_t namelen, uint16_t *u, size_t *n)
 {
 	int error = msdosfs_utf8_to_utf16(name, namelen, u, LFN_MAX_UNITS, n);
 
 	if (error == EINVAL)
 		return ENOENT;   /* no such name can exist on the disk */
-	return error;
+	while (error == 0 && *n > 0 && u[*n - 1] == '.')
+		(*n)--;
+	return error == 0 && *n == 0 ? ENOENT : error;
 }
 
 /* vop_lookup: *vpp gets a new reference. "." and ".." are handled here. */

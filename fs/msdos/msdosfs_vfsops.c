@@ -206,7 +206,24 @@ static int opt_num(struct msdosfs *fs, const char *key, int base, long lo,
 	return 0;
 }
 
-/* -o uid=,gid=,mask=,dirmask= as mount_msdos; -o gmtoff=SECONDS, tz=UTC. */
+/* -o tz=UTC, or a zone of the tz database ("Europe/Berlin"). */
+static int parse_tz(struct msdosfs *fs, const char *tz)
+{
+	int error;
+
+	if (strcmp(tz, "UTC") == 0 || strcmp(tz, "utc") == 0) {
+		fs->utc = 1;
+		return 0;
+	}
+	if ((error = msdosfs_zone_check(tz, sizeof(fs->zone) - 1)) != 0)
+		return vfs_refuse(fs->mp, EINVAL, "bad value for -o tz: '%s' "
+		    "(%s)", tz, error == ENOENT ? "no such time zone" :
+		    error == EINVAL ? "not a time zone" : strerror(error));
+	snprintf(fs->zone, sizeof(fs->zone), ":%s", tz + (tz[0] == ':'));
+	return 0;
+}
+
+/* -o uid=,gid=,mask=,dirmask= as mount_msdos; -o gmtoff=SECONDS, tz=ZONE. */
 static int parse_opts(struct msdosfs *fs)
 {
 	long v;
@@ -226,29 +243,30 @@ static int parse_opts(struct msdosfs *fs)
 	if (error == 0 && (v = -1, error = opt_num(fs, "dirmask", 8, 0, 0777,
 	    &v)) == 0 && v >= 0)
 		fs->dirmask = (mode_t)v;
-	if (error == 0 && tz != NULL) {
-		if (strcmp(tz, "UTC") != 0 && strcmp(tz, "utc") != 0)
-			return vfs_refuse(fs->mp, EINVAL, "bad value for -o tz:"
-			    " '%s' (only UTC)", tz);
-		fs->utc = 1;
-	}
+	if (error == 0 && tz != NULL)
+		error = parse_tz(fs, tz);
 	if (error == 0 && (v = 0, error = opt_num(fs, "gmtoff", 10, -86400 * 2,
-	    86400 * 2, &v)) == 0 && vfs_opt(fs->mp, "gmtoff") != NULL)
+	    86400 * 2, &v)) == 0 && vfs_opt(fs->mp, "gmtoff") != NULL) {
+		if (fs->zone[0] != '\0')
+			return vfs_refuse(fs->mp, EINVAL, "-o gmtoff= and -o "
+			    "tz=%s exclude each other", tz);
 		fs->utc = 1, fs->gmtoff = v;
+	}
 	return error;
 }
 
-/* A writable session turns the clean bit off until a clean unmount. */
+/*
+ * A writable session turns the clean bit off until a clean unmount. Every
+ * open notes whether it was off already, for fsck, read-only ones too.
+ */
 static int mark_open(struct msdosfs *fs)
 {
 	int wasclean, error;
 
-	if (fs->rdonly)
-		return 0;
 	if ((error = msdosfs_set_clean(fs, -1, &wasclean)) != 0)
 		return error;
 	fs->was_dirty = !wasclean;
-	if (!wasclean)
+	if (fs->rdonly || !wasclean)
 		return 0;
 	if ((error = msdosfs_set_clean(fs, 0, NULL)) != 0)
 		return error;
@@ -273,6 +291,8 @@ static int msdosfs_mount(struct mount *mp)
 		error = bpb32_decode(fs);
 	if (error == 0)
 		error = parse_opts(fs);
+	if (error == 0 && !fs->utc)   /* NULL: times just convert slower */
+		fs->zmemo = calloc(1, sizeof(*fs->zmemo));
 	mp->mnt_data = fs;
 	if (error == 0)
 		error = fsinfo_read(fs);
@@ -280,6 +300,7 @@ static int msdosfs_mount(struct mount *mp)
 		error = mark_open(fs);
 	if (error) {
 		mp->mnt_data = NULL;
+		free(fs->zmemo);
 		free(fs);
 	}
 	return error;
@@ -313,6 +334,7 @@ static int msdosfs_unmount(struct mount *mp)
 			error = bio_sync(fs->bc);
 	}
 	msdosfs_id_free(fs);
+	free(fs->zmemo);
 	free(fs);
 	mp->mnt_data = NULL;
 	return error;
