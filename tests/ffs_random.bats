@@ -40,7 +40,7 @@ fr_run() {
 		rm -rf "$W/host" "$W/data" "$img"
 		mkdir "$W/host"
 		fr_seed_tree "$seed" "$W/host"
-		makefs -t ffs -s 64m -f 3000 "$@" "$img" "$W/host" >/dev/null
+		makefs -t ffs -s 64m -f 1500 "$@" "$img" "$W/host" >/dev/null
 		fr_check "$img" "$W/host" "$tsk"
 		for ((b = 1; b <= ${FFS_RANDOM_BATCHES:-2}; b++)); do
 			line=$(fr_batch "$seed" "$b" "${FFS_RANDOM_OPS:-50}" "$W/host" "$W/data")
