@@ -143,4 +143,5 @@ def main():
     fs.f.close()
 
 
-main()
+if __name__ == '__main__':
+    main()

@@ -103,9 +103,10 @@ check_variant() {
 
 # tsk_vs_rumpsh IMG: fls's names and inodes equal rumpsh's (ls -iR), and
 # icat of every regular file equals what rumpsh's get -r wrote.
+# tsk_vs_rumpsh IMG [ufs1|ufs2]: names, inode numbers and file contents agree.
 tsk_vs_rumpsh() {
-	local img=$1 t=$BATS_TEST_TMPDIR
-	fls -r -p -f ufs1 "$img" | awk -F'\t' '$1 !~ / \* / && $2 !~ /\$OrphanFiles/ {
+	local img=$1 fs=${2:-ufs1} t=$BATS_TEST_TMPDIR
+	fls -r -p -f "$fs" "$img" | awk -F'\t' '$1 !~ / \* / && $2 !~ /\$OrphanFiles/ {
 		split($1, a, " "); i = a[2]; sub(/:$/, "", i); print i, "/" $2 }' | sort >"$t/fls"
 	"$RUMPSH" -r "$img" ls -aiR / | awk '
 		/^\/.*:$/ { dir = substr($0, 1, length($0) - 1); if (dir == "/") dir = ""; next }
@@ -115,9 +116,9 @@ tsk_vs_rumpsh() {
 	"$RUMPSH" -r "$img" get -r / "$t/out" 2>/dev/null || true   # no device nodes
 	local ino path n=0
 	while read -r ino path; do
-		cmp <(icat -f ufs1 "$img" "$ino") "$t/out$path" || return 1
+		cmp <(icat -f "$fs" "$img" "$ino") "$t/out$path" || return 1
 		n=$((n + 1))
-	done < <(fls -r -p -f ufs1 "$img" | awk -F'\t' '$1 ~ /^r\/r [0-9]+:$/ {
+	done < <(fls -r -p -f "$fs" "$img" | awk -F'\t' '$1 ~ /^r\/r [0-9]+:$/ {
 		split($1, a, " "); i = a[2]; sub(/:$/, "", i); print i, "/" $2 }')
 	echo "$img: $n files agree"
 	((n > 300))
@@ -128,6 +129,14 @@ tsk_vs_rumpsh() {
 	tsk_vs_rumpsh "$(ffs_img ffs-u1-le -o version=1 -B le)"
 	tsk_vs_rumpsh "$(ffs_img ffs-u1-be -o version=1 -B be)"
 	tsk_vs_rumpsh "$(ffs_img ffs-u1-4k -o version=1,bsize=4096,fsize=512)"
+}
+
+# makefs writes the UFS2 superblock at 8 KiB, where The Sleuth Kit does not
+# look; with 64 KiB blocks group 0's copy of it lands at 64 KiB, where it does.
+@test "UFS2 with 64 KiB blocks: names, inodes and contents agree with The Sleuth Kit" {
+	need_tool fls icat
+	tsk_vs_rumpsh "$(ffs_img ffs-u2-64k -o version=2,bsize=65536,fsize=8192)" ufs2
+	tsk_vs_rumpsh "$(ffs_img ffs-u2-64k-be -o version=2,bsize=65536,fsize=8192 -B be)" ufs2
 }
 
 @test "reading never writes a byte" {

@@ -442,6 +442,7 @@ int ffs_write(struct vnode *vp, const void *buf, size_t len, uint64_t off,
 /* ffs_truncate.c */
 int ffs_truncate(struct ffs_mount *fm, uint64_t ino, struct ffs_dinode *di,
     uint64_t length);
+int ffs_ext_free(struct ffs_mount *fm, uint64_t ino, struct ffs_dinode *di);
 
 /* ffs_vnops.c */
 int ffs_create(struct vnode *dvp, const char *name, size_t namelen,

@@ -1,4 +1,4 @@
-/* ffs_truncate.c: changing a file's size: freeing blocks, fragments and indirect blocks past the new end. */
+/* ffs_truncate.c: changing a file's size: freeing blocks, fragments and indirect blocks past the new end; freeing a UFS2 extended-attribute area. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -180,4 +180,46 @@ int ffs_truncate(struct ffs_mount *fm, uint64_t ino, struct ffs_dinode *di,
 	if (error == 0)
 		error = ffs_iwrite(fm, ino, di);
 	return error;
+}
+
+/* Bytes of block i of an inode's extended-attribute area; 0 if none. */
+static uint32_t ffs_ext_blksize(const struct ffs_mount *fm,
+    const struct ffs_dinode *di, uint32_t i)
+{
+	if (di->di_extb[i] == 0 || (uint64_t)i * fm->fm_bsize >= di->di_extsize)
+		return 0;
+	return ffs_blksize(fm, di->di_extsize, i);
+}
+
+/*
+ * Frees a UFS2 inode's extended-attribute area (di_extb, di_extsize bytes:
+ * whole blocks, the last one cut to the fragments it needs, as the data's
+ * last direct block) when the inode goes. Truncation leaves the area alone.
+ */
+int ffs_ext_free(struct ffs_mount *fm, uint64_t ino, struct ffs_dinode *di)
+{
+	struct ffs_trunc t = { fm, ino, 0, 0 };
+	uint32_t i, sz;
+	int error;
+
+	if (!fm->fm_ufs2 || di->di_extsize == 0)
+		return 0;
+	if (di->di_extsize > FFS_NXADDR * fm->fm_bsize)
+		return vfs_corrupt(fm->fm_mp, ino, 0, "di_extsize %u exceeds %u",
+		    di->di_extsize, FFS_NXADDR * fm->fm_bsize);
+	/* every address checked before any is freed */
+	for (i = 0; i < FFS_NXADDR; i++)
+		if ((sz = ffs_ext_blksize(fm, di, i)) != 0 &&
+		    !ffs_daddr_ok(fm, di->di_extb[i], sz / fm->fm_fsize))
+			return vfs_corrupt(fm->fm_mp, ino, di->di_extb[i],
+			    "extended attribute block out of range");
+	for (i = 0; i < FFS_NXADDR; i++) {
+		if ((sz = ffs_ext_blksize(fm, di, i)) != 0 &&
+		    (error = ffs_free_block(&t, di->di_extb[i], sz)) != 0)
+			return error;
+		di->di_extb[i] = 0;
+	}
+	di->di_extsize = 0;
+	di->di_blocks = di->di_blocks > t.freed ? di->di_blocks - t.freed : 0;
+	return 0;
 }

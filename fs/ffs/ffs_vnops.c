@@ -32,7 +32,9 @@ static int ffs_inactive(struct ffs_mount *fm, uint64_t ino,
 {
 	int isdir = S_ISDIR(di->di_mode), error;
 
-	if ((error = ffs_truncate(fm, ino, di, 0)) != 0)
+	/* the attribute area first: one out of range stops before any change */
+	if ((error = ffs_ext_free(fm, ino, di)) != 0 ||
+	    (error = ffs_truncate(fm, ino, di, 0)) != 0)
 		return error;
 	di->di_mode = 0;
 	di->di_nlink = 0;
