@@ -162,3 +162,33 @@ touch -d @2200000000.123456789 /f"
 	assert_success
 	diff <(printf '%s\n' "${lines[@]}") <(cd "$d/many" && ls)
 }
+
+@test "a big linear directory: lookups stay right through adds, removes and renames in one session" {
+	local img=$BATS_TEST_TMPDIR/t.img d=$BATS_TEST_TMPDIR/lin data=$BATS_TEST_TMPDIR/data
+	local i script= want=
+	mkdir -p "$d/big" "$data"
+	(cd "$d/big" && for i in $(seq -w 0 1199); do echo "old $i" >"f$i"; done)
+	ew_image "$img" "$d" -t ext4 -O ^dir_index
+	# one session, so the driver's name table for /big is built once and must
+	# follow every change: removed names are gone, new and renamed ones found
+	for i in $(seq -w 0 3 1199); do script+="rm /big/f$i; "; done
+	for i in $(seq -w 0 6 1199); do
+		echo "new $i" >"$data/n$i"
+		script+="put $data/n$i /big/f$i; "
+	done
+	for i in $(seq -w 1 30 1199); do script+="mv /big/f$i /big/g$i; "; done
+	for i in $(seq -w 4 30 1199); do script+="mv /big/f$(printf %04d $((10#$i + 1))) /big/f$i; "; done
+	script+="cat /big/f0000 /big/f0006 /big/g0001 /big/f0004 /big/f1198"
+	run_rumpsh "$img" -c "$script"
+	assert_success
+	assert_output $'new 0000\nnew 0006\nold 0001\nold 0005\nold 1198'
+	run_rumpsh -1 "$img" -c "cat /big/f0003"
+	ew_fsck "$img"
+	# the kernel sees the same names and contents as the host model
+	for i in $(seq -w 0 3 1199); do rm "$d/big/f$i"; done
+	for i in $(seq -w 0 6 1199); do cp "$data/n$i" "$d/big/f$i"; done
+	for i in $(seq -w 1 30 1199); do mv "$d/big/f$i" "$d/big/g$i"; done
+	for i in $(seq -w 4 30 1199); do mv "$d/big/f$(printf %04d $((10#$i + 1)))" "$d/big/f$i"; done
+	loop_mount_ro "$img" "$BATS_TEST_TMPDIR/k"
+	diff -r "$d/big" "$BATS_TEST_TMPDIR/k/big"
+}

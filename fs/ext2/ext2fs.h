@@ -522,6 +522,8 @@ int ext2fs_child(struct vnode *dvp, uint64_t ino, const char *name,
 int ext2fs_dcache_lookup(struct ext2fs *fs, struct ext2fs_inode *dp,
     const char *name, size_t namelen, uint64_t *ino);
 void ext2fs_dcache_drop(struct ext2fs_inode *dp);
+void ext2fs_dcache_note(struct ext2fs_inode *dp, int op, const char *name,
+    size_t namelen, uint64_t ino);
 
 /* ext2fs_htree.c: lookup through the index; ENOTSUP means "use linear". */
 int ext2fs_htree_lookup(struct ext2fs *fs, struct ext2fs_inode *dp,

@@ -11,15 +11,21 @@
  * Invariant: when dp->dcache is set, it holds exactly the live entries of
  * the directory's blocks. The first lookup in a linear directory of more
  * than EXT2_DCACHE_MIN_BLOCKS blocks builds it in one pass (each block read
- * and checksum-verified once); every operation that changes the directory
- * calls ext2fs_dcache_drop() first. Memory is bounded by the directory size
- * (itself capped at EXT2_DCACHE_MAX_BYTES; bigger directories scan).
+ * and checksum-verified once). A change to a linear directory's entries
+ * is applied to the table too (ext2fs_dcache_note), so filling a big
+ * directory is not quadratic; any other change drops the table. Memory is
+ * bounded by the directory size (itself capped at EXT2_DCACHE_MAX_BYTES;
+ * bigger directories scan).
  */
 #define EXT2_DCACHE_MIN_BLOCKS 4
 #define EXT2_DCACHE_MAX_BYTES  (64u << 20)
 
+/* A removed entry's slot: skipped by lookups, never reused (the probe
+ * chains through it stay intact). */
+#define DC_GONE UINT32_MAX
+
 struct ext2fs_dcent {
-	uint32_t ino;       /* 0: empty slot */
+	uint32_t ino;       /* 0: empty slot; DC_GONE: a removed entry */
 	uint32_t nameoff;   /* into names */
 	uint8_t namelen;
 };
@@ -62,11 +68,12 @@ static int dc_add(struct ext2fs_dcache *dc, const uint8_t *name,
 	    (dc->nslots - 1);
 
 	for (; dc->slots[i].ino != 0; i = (i + 1) & (dc->nslots - 1))
-		if (dc->slots[i].namelen == namelen && memcmp(dc->names +
+		if (dc->slots[i].ino != DC_GONE &&
+		    dc->slots[i].namelen == namelen && memcmp(dc->names +
 		    dc->slots[i].nameoff, name, namelen) == 0)
 			return 0;
 	if (dc->namesused + namelen > dc->namescap)
-		return ENOMEM;  /* cannot happen: sized from the blocks */
+		return ENOMEM;  /* the blocks hold no more than they size */
 	memcpy(dc->names + dc->namesused, name, namelen);
 	dc->slots[i].ino = ino;
 	dc->slots[i].nameoff = (uint32_t)dc->namesused;
@@ -154,10 +161,71 @@ int ext2fs_dcache_lookup(struct ext2fs *fs, struct ext2fs_inode *dp,
 	dc = dp->dcache;
 	i = (size_t)dc_hash(name, namelen) & (dc->nslots - 1);
 	for (; dc->slots[i].ino != 0; i = (i + 1) & (dc->nslots - 1))
-		if (dc->slots[i].namelen == namelen && memcmp(dc->names +
+		if (dc->slots[i].ino != DC_GONE &&
+		    dc->slots[i].namelen == namelen && memcmp(dc->names +
 		    dc->slots[i].nameoff, name, namelen) == 0) {
 			*ino = dc->slots[i].ino;
 			return 0;
 		}
 	return ENOENT;
+}
+
+static struct ext2fs_dcent *dc_find(struct ext2fs_dcache *dc,
+    const char *name, size_t namelen)
+{
+	size_t i = (size_t)dc_hash(name, namelen) & (dc->nslots - 1);
+
+	for (; dc->slots[i].ino != 0; i = (i + 1) & (dc->nslots - 1))
+		if (dc->slots[i].ino != DC_GONE &&
+		    dc->slots[i].namelen == namelen && memcmp(dc->names +
+		    dc->slots[i].nameoff, name, namelen) == 0)
+			return &dc->slots[i];
+	return NULL;
+}
+
+/* Room for one more name and one more slot (at most half full), or not. */
+static int dc_reserve(struct ext2fs_dcache *dc, size_t namelen)
+{
+	char *names;
+	size_t cap;
+
+	if ((dc->nents + 1) * 2 > dc->nslots)
+		return ENOMEM;   /* dropped; the next lookup sizes a new one */
+	if (dc->namesused + namelen <= dc->namescap)
+		return 0;
+	cap = dc->namescap * 2 + namelen;
+	if ((names = realloc(dc->names, cap)) == NULL)
+		return ENOMEM;
+	dc->names = names;
+	dc->namescap = cap;
+	return 0;
+}
+
+/*
+ * The linear directory dp's entry name was just added (op 'a'), removed
+ * ('r') or pointed at another inode ('s') in its blocks: the same change in
+ * the table, if there is one. When it cannot follow, the table goes.
+ */
+void ext2fs_dcache_note(struct ext2fs_inode *dp, int op, const char *name,
+    size_t namelen, uint64_t ino)
+{
+	struct ext2fs_dcache *dc = dp->dcache;
+	struct ext2fs_dcent *e;
+
+	if (dc == NULL)
+		return;
+	e = dc_find(dc, name, namelen);
+	if (op == 'a' && e == NULL && ino != 0 && ino < DC_GONE &&
+	    dc_reserve(dc, namelen) == 0 &&
+	    dc_add(dc, (const uint8_t *)name, namelen, (uint32_t)ino) == 0)
+		return;
+	if (op == 'r' && e != NULL) {
+		e->ino = DC_GONE;
+		return;
+	}
+	if (op == 's' && e != NULL && ino != 0 && ino < DC_GONE) {
+		e->ino = (uint32_t)ino;
+		return;
+	}
+	ext2fs_dcache_drop(dp);
 }

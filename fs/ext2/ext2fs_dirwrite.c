@@ -255,7 +255,8 @@ int ext2fs_dir_add_entry(struct ext2fs *fs, struct ext2fs_inode *dp,
 	struct dw_add a = { ino, name, namelen, ftype };
 	int error;
 
-	ext2fs_dcache_drop(dp);
+	if (dp->flags & (IFL_INLINE_DATA | IFL_INDEX))
+		ext2fs_dcache_drop(dp);
 	if (dp->flags & IFL_INLINE_DATA)
 		return ext2fs_inline_dir_add(fs, dp, name, namelen, ino, ftype);
 	if (dp->flags & IFL_INDEX) {
@@ -266,7 +267,13 @@ int ext2fs_dir_add_entry(struct ext2fs *fs, struct ext2fs_inode *dp,
 		if (error)
 			return error;
 	}
-	return dw_add_linear(fs, dp, &a);
+	error = dw_add_linear(fs, dp, &a);
+	/* the lookup table follows a linear directory's change */
+	if (error == 0 && !(dp->flags & (IFL_INLINE_DATA | IFL_INDEX)))
+		ext2fs_dcache_note(dp, 'a', name, namelen, ino);
+	else
+		ext2fs_dcache_drop(dp);
+	return error;
 }
 
 static int dw_find_fn(struct ext2fs *fs, void *arg, uint8_t *data)
@@ -280,7 +287,8 @@ static int dw_change(struct ext2fs *fs, struct ext2fs_inode *dp,
 {
 	int error;
 
-	ext2fs_dcache_drop(dp);
+	if (dp->flags & (IFL_INLINE_DATA | IFL_INDEX))
+		ext2fs_dcache_drop(dp);
 	if (dp->flags & IFL_INLINE_DATA)
 		return ext2fs_inline_dir_change(fs, dp, op);
 	if (dp->flags & IFL_INDEX) {
@@ -288,7 +296,13 @@ static int dw_change(struct ext2fs *fs, struct ext2fs_inode *dp,
 		if (error != ENOTSUP)
 			return error;
 	}
-	return dw_each(fs, dp, dw_find_fn, op);
+	error = dw_each(fs, dp, dw_find_fn, op);
+	if (error == 0)
+		ext2fs_dcache_note(dp, op->remove ? 'r' : 's', op->name,
+		    op->namelen, op->newino);
+	else
+		ext2fs_dcache_drop(dp);
+	return error;
 }
 
 /* Removes name; *ino gets what it named. */
