@@ -250,3 +250,27 @@ run_cases() {
 	refute_output --partial 'i_size'
 	refute_output --partial 'i_blocks'
 }
+
+@test "inline_data: directories whose entries go on in system.data are clean; a lost entry there is found as e2fsck finds it" {
+	local img=$BATS_TEST_TMPDIR/inl.img tree=$BATS_TEST_TMPDIR/it
+	mkdir -p "$tree/d"
+	echo q >"$tree/d/a"
+	echo hi >"$tree/small"
+	mke2fs -q -F -t ext4 -I 512 -O inline_data -d "$tree" "$img" 16M
+	# four more names: past i_block's 56 bytes, into the system.data value
+	run_rumpsh "$img" -c "put $tree/d/a /d/bb; put $tree/d/a /d/ccc; put $tree/d/a /d/dddd; put $tree/d/a /d/e5"
+	assert_success
+	debugfs -R 'stat /d' "$img" 2>/dev/null | grep -qE 'system.data \([1-9][0-9]*\)'
+	run e2fsck -fn "$img"
+	assert_success
+	run_rumpsh "$img" fsck -n
+	assert_success
+	debugfs -w -R 'unlink /d/e5' "$img" 2>/dev/null
+	run e2fsck -fn "$img"
+	assert_failure
+	run_rumpsh -4 "$img" fsck -n
+	assert_output --regexp 'inode [0-9]+: in use but in no directory'
+	run_rumpsh -1 "$img" fsck -y
+	run e2fsck -fn "$img"
+	assert_success
+}

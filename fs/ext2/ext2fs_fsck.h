@@ -117,6 +117,8 @@ int fsck_orphans(struct ext2fs_fsck *fk);
 int fsck_inode_read(struct ext2fs_fsck *fk, uint64_t ino, uint8_t *raw);
 int fsck_inode_write(struct ext2fs_fsck *fk, uint64_t ino, uint8_t *raw);
 uint64_t fsck_isize(const struct ext2fs *fs, const uint8_t *raw);
+int fsck_inline_value(struct ext2fs_fsck *fk, uint64_t ino, uint8_t *raw,
+    uint8_t **val, size_t *len);
 
 /* ext2fs_fsck_dirs.c, ext2fs_fsck_htree.c: pass 2 */
 int fsck_pass2(struct ext2fs_fsck *fk);

@@ -317,11 +317,20 @@ static void fsck_dir_inline(struct fsck_dir *dd)
 {
 	struct ext2fs_fsck *fk = dd->fk;
 
+	uint8_t *val;
+	size_t len;
+
 	fk->refs[dd->ino]++;
 	fk->dotdot[dd->ino] = le32dec(dd->raw + I_BLOCK);
 	dd->lblk = 1;
 	dd->dirty = 0;
 	fsck_entries(dd, dd->raw + I_BLOCK + 4, I_BLOCK_SIZE - 4);
+	/* the entries that did not fit in i_block go on in system.data */
+	if (fsck_inline_value(fk, dd->ino, dd->raw, &val, &len) == 0 &&
+	    len > 0) {
+		dd->lblk = 2;
+		fsck_entries(dd, val, len);
+	}
 }
 
 /* Clears a broken index: the directory is read linearly from now on. */

@@ -260,6 +260,54 @@ static int first_data(struct fsck_walk *w, uint64_t lblk, uint64_t pblk,
 	return 0;
 }
 
+/*
+ * The system.data value of an inline_data inode (the part of its data past
+ * i_block), found through the in-inode attribute walk, which bounds every
+ * entry. ENODATA when it has none, EUCLEAN when the area is unreadable.
+ */
+int fsck_inline_value(struct ext2fs_fsck *fk, uint64_t ino, uint8_t *raw,
+    uint8_t **val, size_t *len)
+{
+	struct ext2fs_inode tmp = { .ino = ino, .raw = raw };
+	const uint8_t *v;
+	int error;
+
+	*val = NULL;
+	*len = 0;
+	if (fk->fs->inode_size <= EXT2_GOOD_OLD_INODE_SIZE)
+		return ENODATA;
+	tmp.extra_isize = le16dec(raw + I_EXTRA_ISIZE);
+	if ((size_t)EXT2_GOOD_OLD_INODE_SIZE + tmp.extra_isize + 4 >
+	    fk->fs->inode_size)
+		return EUCLEAN;
+	error = ext2fs_xattr_ibody_find(fk->fs, &tmp, XATTR_INDEX_SYSTEM,
+	    "data", 4, &v, len);
+	if (error == 0)
+		*val = raw + (v - raw);     /* inside raw: writable */
+	return error == ENODATA || error == 0 ? error : EUCLEAN;
+}
+
+/* An inline_data inode's size: a directory exactly i_block plus its
+ * system.data value, a file no more than that (e2fsck's rule). */
+static void fsck_check_inline_size(struct ext2fs_fsck *fk, uint64_t ino,
+    uint8_t *raw)
+{
+	uint64_t size = fsck_isize(fk->fs, raw), room;
+	uint8_t *val;
+	size_t len;
+
+	if (fsck_inline_value(fk, ino, raw, &val, &len) == EUCLEAN) {
+		fsck_say(fk, FIX_NONE, "inode %llu: inline data attribute "
+		    "area unreadable", (unsigned long long)ino);
+		return;
+	}
+	room = I_BLOCK_SIZE + len;
+	if (S_ISDIR(le16dec(raw + I_MODE)) ? size != room : size > room)
+		fsck_say(fk, FIX_NONE, "inode %llu: inline i_size %llu, the "
+		    "inode holds %llu bytes", (unsigned long long)ino,
+		    (unsigned long long)size, (unsigned long long)room);
+}
+
 /* i_size against the blocks mapped: a directory exactly, a file at
  * least up to its last initialized block (e2fsck's rule). */
 static void fsck_check_size(struct ext2fs_fsck *fk, uint64_t ino,
@@ -269,6 +317,10 @@ static void fsck_check_size(struct ext2fs_fsck *fk, uint64_t ino,
 	uint16_t mode = le16dec(raw + I_MODE);
 	int bad;
 
+	if (le32dec(raw + I_FLAGS) & IFL_INLINE_DATA) {
+		fsck_check_inline_size(fk, ino, raw);
+		return;
+	}
 	want = w->end << fk->fs->log_bsize;
 	if (S_ISDIR(mode))
 		bad = size != want;
