@@ -24,7 +24,7 @@ ufs1_img=$imgdir/ufs1.img
 iso_img=$imgdir/iso9660.iso
 empty_ext4=$imgdir/empty-ext4.img
 empty_fat=$imgdir/empty-fat32.img
-stamp="scale=$scale img=${img_mib}M fat=${fat_mib}M empty=${empty_mib}M big=${big_kib}K small=$nsmall many=$nmany deep=$ndeep v2"
+stamp="scale=$scale img=${img_mib}M fat=${fat_mib}M empty=${empty_mib}M big=${big_kib}K small=$nsmall many=$nmany deep=$ndeep v3"
 
 img_of() { # FS: the image of that file system
 	case $1 in
@@ -49,7 +49,7 @@ make_tree() {
 			close(f)
 		}
 		for (i = 0; i < m; i++) {
-			f = sprintf("%s/many/entry-%05d", t, i)
+			f = sprintf("%s/many/ent%05d", t, i) # 8.3 names: mcopy makes ~N tails in O(n^2) scans
 			printf "%d\n", i >f
 			close(f)
 		}
