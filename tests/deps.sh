@@ -13,7 +13,7 @@ PACKAGES=(
 	zsh man-db groff-base
 	# image builders and independent readers
 	e2fsprogs dosfstools mtools makefs xorriso sleuthkit fuse3
-	libarchive-tools p7zip-full attr
+	libarchive-tools p7zip-full attr fuse2fs
 	# fuzzing and benchmarks
 	clang hyperfine
 )

@@ -91,6 +91,18 @@ int ext2fs_write(struct vnode *vp, const void *buf, size_t len, uint64_t off,
 		error = ext2fs_inline_write(fs, ip, buf, len, off);
 	else
 		error = ext2fs_write_data(fs, ip, buf, len, off);
+	if (error == ENOSPC && fs->tx_nfreed > 0 &&
+	    !(ip->flags & IFL_INLINE_DATA)) {
+		/* Blocks freed in the open (grouped) transaction become free
+		 * only when it commits: end it here, after this write's part
+		 * so far, and write again (ext4 too forces a commit and
+		 * retries the allocation). */
+		error = ext2fs_iupdate(fs, ip);
+		if (error == 0)
+			error = ext2fs_commit_now(fs);
+		if (error == 0)
+			error = ext2fs_write_data(fs, ip, buf, len, off);
+	}
 	if (ip->size > before && ip->size > 0xFFFFFFFFull &&
 	    !(fs->ro_compat & RO_COMPAT_LARGE_FILE)) {
 		fs->ro_compat |= RO_COMPAT_LARGE_FILE;
