@@ -160,6 +160,8 @@ struct dirlist {
 };
 int dirlist_read(struct session *s, const char *path, struct vnode *dvp,
     int dots, int attrs, struct dirlist *dl);
+int dirent_vnode(struct session *s, struct vnode *dvp,
+    const struct dirent_rec *e, struct vnode **vpp);
 void dirlist_free(struct dirlist *dl);
 int name_is_dot(const char *name);
 

@@ -124,6 +124,24 @@ static int read_entries(struct vnode *dvp, struct fill_ctx *fc)
 	return error;
 }
 
+/*
+ * The vnode an entry of directory dvp names, by the inode number readdir
+ * gave: that spares a driver's name search per entry, quadratic in a huge
+ * directory. "." and "..", entries without a number or type, and a node
+ * whose type is not the one readdir said are looked up by name after all.
+ */
+int dirent_vnode(struct session *s, struct vnode *dvp,
+    const struct dirent_rec *e, struct vnode **vpp)
+{
+	if (e->ino != 0 && e->type != VNON && !name_is_dot(e->name) &&
+	    vfs_vget(s->mp, e->ino, vpp) == 0) {
+		if ((*vpp)->v_type == e->type)
+			return 0;
+		vrele(*vpp);
+	}
+	return VOP_LOOKUP(dvp, e->name, strlen(e->name), vpp);
+}
+
 /* Fills each entry's attributes (ls); a failing one is reported and dropped. */
 static int fill_attrs(struct session *s, const char *path, struct vnode *dvp,
     struct dirlist *dl)
@@ -135,7 +153,7 @@ static int fill_attrs(struct session *s, const char *path, struct vnode *dvp,
 
 	for (i = 0; i < dl->n; i++) {
 		struct dirent_rec *e = &dl->ents[i];
-		error = VOP_LOOKUP(dvp, e->name, strlen(e->name), &vp);
+		error = dirent_vnode(s, dvp, e, &vp);
 		if (error == 0) {
 			error = VOP_GETATTR(vp, &e->va);
 			vrele(vp);
@@ -202,21 +220,11 @@ struct walker {
 
 static void walk_node(struct walker *w, struct walk_node *n);
 
-/*
- * A child's vnode: by name, or (ops->byino) by the inode number readdir
- * gave, which spares a driver's name search per entry (quadratic in a huge
- * directory); a node whose type is not the one readdir said is looked up
- * by name after all.
- */
 static int child_vnode(struct walker *w, const struct walk_node *n,
     const struct dirent_rec *e, struct vnode **vpp)
 {
-	if (w->ops->byino && e->ino != 0 && e->type != VNON &&
-	    vfs_vget(w->s->mp, e->ino, vpp) == 0) {
-		if ((*vpp)->v_type == e->type)
-			return 0;
-		vrele(*vpp);
-	}
+	if (w->ops->byino)
+		return dirent_vnode(w->s, n->vp, e, vpp);
 	return VOP_LOOKUP(n->vp, e->name, strlen(e->name), vpp);
 }
 
