@@ -25,29 +25,37 @@ random_ops_count() {
 }
 
 random_run() {
-	local img=$1 seed=$2 n=$3 dir=$4 check=$5 batch=0 line
+	local img=$1 seed=$2 n=$3 dir=$4 check=$5 batch=0 line rc=0
 	shift 5
 	need_tool python3 || return 1
-	rm -rf "$dir/host" "$dir/data" "$dir/state"
+	rm -rf "$dir/host" "$dir/data"
 	mkdir -p "$dir/host" "$dir/data"
+	# One generator per run, asked for each batch in turn (one python3 start, not one per batch).
+	coproc RANDOM_GEN { exec python3 "$RUMPSH_ROOT/tests/random_ops.py" "$@" "$seed" "$n" "$dir/host" "$dir/data" 3>&-; }
+	local gen_pid=$RANDOM_GEN_PID gen_in=${RANDOM_GEN[1]} gen_out=${RANDOM_GEN[0]}
 	while :; do
-		line=$(python3 "$RUMPSH_ROOT/tests/random_ops.py" "$@" "$dir/state" "$seed" "$n" \
-			"$dir/host" "$dir/data") || {
+		if ! echo next >&"$gen_in" || ! IFS= read -r line <&"$gen_out"; then
 			echo "random_run: the generator failed (seed $seed, batch $batch)" >&2
-			return 1
-		}
-		[[ -n $line ]] || return 0
+			rc=1
+			break
+		fi
+		[[ -n $line ]] || break
 		batch=$((batch + 1))
 		printf '%s\n' "$line" >"$dir/script"
-		run_rumpsh "$img" -c "$line"
+		run_rumpsh "$img" -c "$line" || { rc=1; break; }
 		if ((status != 0)); then
 			printf 'random_run: seed %s, batch %d: rumpsh exit %d\n%s\n' \
 				"$seed" "$batch" "$status" "$stderr" >&2
-			return 1
+			rc=1
+			break
 		fi
 		"$check" "$img" "$dir/host" || {
 			echo "random_run: seed $seed, batch $batch: $check found a difference (script: $dir/script)" >&2
-			return 1
+			rc=1
+			break
 		}
 	done
+	exec {gen_in}>&- {gen_out}<&-
+	wait "$gen_pid" || rc=1
+	return "$rc"
 }

@@ -2,14 +2,14 @@
 """random_ops.py: seeded random file operations applied to a host tree, printed as rumpsh -c scripts (ext2_random.bats, msdos_random.bats).
 
 usage: random_ops.py [--fat] [--budget BYTES] [--cluster BYTES] [--root-slots N]
-                     STATE SEED N HOSTDIR DATADIR
+                     SEED N HOSTDIR DATADIR
 
-Each call runs the next batch: it applies operations to HOSTDIR until it has
-50 commands (or N operations are done), prints them as one line of rumpsh
-commands separated by "; ", and keeps its place (the random generators and
-the list of files and directories) in STATE. No output means all N are done.
-The data files for that batch's puts are in DATADIR; the previous batch's are
-deleted first. So after every batch HOSTDIR is what the image must hold.
+For every line read on stdin it runs the next batch: it applies operations
+to HOSTDIR until it has 50 commands (or N operations are done) and prints
+them as one line of rumpsh commands separated by "; "; an empty line means
+all N are done. The data files for that batch's puts are in DATADIR (the
+previous batch's are deleted first). So after every batch HOSTDIR is what
+the image must hold.
 
 The default (ext) mode: create, write at an offset (re-put of the whole file),
 truncate, rename of files, hard link, unlink, mkdir, rmdir, on names nNNNNNN.
@@ -25,7 +25,6 @@ are renamed over other files. Sizes stay under --budget bytes (counted in
 """
 import argparse
 import os
-import pickle
 import random
 import shlex
 import shutil
@@ -44,6 +43,22 @@ UWORDS = ["naïve", "café", "Straße", "Ærø", "Ωmega", "λόγος", "Жиз
 EXTS = ["txt", "TXT", "Txt", "bin", "jpeg", "tar.gz", "c", "", "html", "DAT"]
 FAMILY = "tld long name "          # long names whose 8.3 basis is TLDLON
 PATH_MAX_BYTES = 400               # keeps a batch line well under 128 KiB
+
+
+def is_plain83(name):
+    """Is name an 8.3 name that needs no long name (each part one case)?"""
+    b, dot, e = name.partition(".")
+    if not b or len(b) > 8 or len(e) > 3 or "." in e or (dot and not e):
+        return False
+    if any(c not in SHORT_CHARS + "~" for c in (b + e).upper()):
+        return False
+    return all(p == p.upper() or p == p.lower() for p in (b, e))
+
+
+def may_get_tldlon(name):
+    """Could the driver give this entry a generated alias TLDLON~N?"""
+    fold = name.casefold()
+    return fold.startswith(FAMILY) or (fold.startswith("tldlon~") and not is_plain83(name))
 
 
 class State:
@@ -135,7 +150,7 @@ class Gen:
         if kind == 7:
             return "Tld Long Name %d.%s" % (r.randrange(30), r.choice(["txt", "TXT"]))
         if kind == 8:
-            return "TLDLON~%d.TXT" % r.randint(1, 12)
+            return "TLDLON~%d.TXT" % r.randint(1, 12)   # ~10 and up are long names
         return self.fat_huge()
 
     def fat_ok(self, d, name, old=None):
@@ -150,9 +165,9 @@ class Gen:
         entries = [e for e in os.listdir(self.hp(d)) if e != old]
         if any(e.casefold() == fold for e in entries):
             return False
-        # an explicit "~N" name could be the 8.3 alias the driver gave a
-        # member of the family: it would name that file, not a new one
-        if fold.startswith("tldlon~") and any(e.casefold().startswith(FAMILY) for e in entries):
+        # an explicit "~N" name could be the 8.3 alias the driver gave
+        # another entry: it would name that entry, not a new one
+        if is_plain83(name.upper()) and fold.startswith("tldlon~") and any(may_get_tldlon(e) for e in entries):
             return False
         if d == "/" and self.a.root_slots:
             used = sum(self.slots(e) for e in entries)
@@ -350,28 +365,22 @@ def main():
     ap.add_argument("--budget", type=int, default=0)
     ap.add_argument("--cluster", type=int, default=4096)
     ap.add_argument("--root-slots", type=int, default=0)
-    ap.add_argument("state")
     ap.add_argument("seed", type=int)
     ap.add_argument("n", type=int)
     ap.add_argument("host")
     ap.add_argument("data")
     a = ap.parse_args()
-    if os.path.exists(a.state):
-        with open(a.state, "rb") as f:
-            st = pickle.load(f)
-    else:
-        st = State(a.seed, a.n, a.fat)
-    for e in os.listdir(a.data):
-        os.unlink(os.path.join(a.data, e))
-    g = Gen(st, a)
-    while st.i < st.n and len(g.cmds) < BATCH:
-        st.i += 1
-        g.step()
-    with open(a.state + ".tmp", "wb") as f:
-        pickle.dump(st, f)
-    os.replace(a.state + ".tmp", a.state)
-    if g.cmds:
-        print("; ".join(g.cmds))
+    st = State(a.seed, a.n, a.fat)
+    for _ in sys.stdin:
+        for e in os.listdir(a.data):
+            os.unlink(os.path.join(a.data, e))
+        g = Gen(st, a)
+        while st.i < st.n and len(g.cmds) < BATCH:
+            st.i += 1
+            g.step()
+        print("; ".join(g.cmds), flush=True)
+        if not g.cmds:
+            break
 
 
 if __name__ == "__main__":
