@@ -200,9 +200,15 @@ class Gen:
 
     # --- operations ------------------------------------------------------
 
+    def at_cluster_edge(self):
+        """A size just under, at or just over a whole number of clusters."""
+        return max(0, self.r.randint(1, 40) * self.a.cluster + self.r.randint(-1, 1))
+
     def create(self, d):
         nm = self.name(d)
         size = self.r.choice(FAT_SIZES if self.st.fat else EXT_SIZES)
+        if self.st.fat and size == 0 and self.r.random() < 0.5:
+            size = self.at_cluster_edge()
         content = self.st.data_r.randbytes(size)
         if nm is None or not self.fits(size):
             return
@@ -231,6 +237,8 @@ class Gen:
     def truncate(self):
         p = self.r.choice(self.st.files)
         s = self.r.randrange(400000)
+        if self.st.fat and self.r.random() < 0.3:
+            s = self.at_cluster_edge()
         if self.st.fat and not self.fits(s):
             return
         os.truncate(self.hp(p), s)
@@ -335,6 +343,8 @@ class Gen:
         st, r = self.st, self.r
         op = r.choice("cccwwwttrumdMkko" if st.fat else "cccwwwttrlumd")
         d = r.choice(st.dirs)
+        if st.fat and len(st.dirs) > 1 and r.random() < 0.3:
+            d = st.dirs[1]      # one crowded directory: many clusters, grown and shrunk
         if op == "c" or not st.files and op in "wtrluko":
             self.create(d)
         elif op == "w":
