@@ -15,8 +15,8 @@ The default (ext) mode: create, write at an offset (re-put of the whole file),
 truncate, rename of files, hard link, unlink, mkdir, rmdir, on names nNNNNNN.
 
 --fat: no links; names of every kind a FAT directory holds (8.3 names upper,
-lower and mixed case, long names with spaces, punctuation and non-ASCII BMP
-letters, up to 255 units, a family of long names sharing one 8.3 basis and
+lower and mixed case, long names with spaces, punctuation, leading dots and
+non-ASCII BMP letters, up to 255 units, a family of long names sharing one 8.3 basis and
 explicit "~N" names in its way), never two in one directory equal under case
 folding; directories are renamed and moved too, names change case, and files
 are renamed over other files. Sizes stay under --budget bytes (counted in
@@ -140,17 +140,19 @@ class Gen:
 
     def fat_candidate(self):
         r = self.r
-        kind = r.randrange(10)
+        kind = r.randrange(12)
         if kind < 3:
             return self.fat_short()
         if kind < 5:
             return self.fat_long(WORDS)
         if kind < 7:
             return self.fat_long(WORDS + UWORDS)
-        if kind == 7:
+        if kind in (7, 11):
             return "Tld Long Name %d.%s" % (r.randrange(30), r.choice(["txt", "TXT"]))
         if kind == 8:
             return "TLDLON~%d.TXT" % r.randint(1, 12)   # ~10 and up are long names
+        if kind == 9:
+            return "." + self.fat_long(WORDS)          # leading dots: not in the 8.3 alias
         return self.fat_huge()
 
     def fat_ok(self, d, name, old=None):
@@ -343,7 +345,7 @@ class Gen:
         st, r = self.st, self.r
         op = r.choice("cccwwwttrumdMkko" if st.fat else "cccwwwttrlumd")
         d = r.choice(st.dirs)
-        if st.fat and len(st.dirs) > 1 and r.random() < 0.3:
+        if st.fat and len(st.dirs) > 1 and r.random() < 0.5:
             d = st.dirs[1]      # one crowded directory: many clusters, grown and shrunk
         if op == "c" or not st.files and op in "wtrluko":
             self.create(d)
