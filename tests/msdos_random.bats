@@ -1,9 +1,10 @@
 #!/usr/bin/env bats
 # msdos_random.bats: seeded random operations on FAT12/16/32 through rumpsh and on a host tree; after every batch fsck.fat and mtools agree with the host tree.
 #
-# The short version runs in make check; the long one by hand, e.g.
-#   RUMPSH_RANDOM_OPS=3000 RUMPSH_RANDOM_SEEDS="1 2 3" RUMPSH_SUITES=tests/msdos_random.bats \
-#     RUMPSH_RESULTS=/tmp/x.txt tests/run.sh build/plain
+# The short version (300 operations per file system) runs in make check; the long one by
+# hand, e.g. (about 15 minutes on a loaded machine; run.sh's file timeout is 15 minutes):
+#   RUN_FILE_TIMEOUT=3600 RUMPSH_RANDOM_OPS=3000 RUMPSH_RANDOM_SEEDS="1 2 3" \
+#     RUMPSH_SUITES=tests/msdos_random.bats RUMPSH_RESULTS=/tmp/x.txt tests/run.sh build/plain
 
 load test_helper
 load msdos_helper

@@ -8,8 +8,8 @@
 #       `rumpsh IMG -c`, to IMG; after every batch runs `CHECK IMG DIR/host`. A failure names
 #       the seed and the batch, and leaves the batch's script in DIR/script.
 #
-# The long version, by hand:  RUMPSH_RANDOM_OPS=3000 RUMPSH_RANDOM_SEEDS="1 2 3" \
-#   RUMPSH_SUITES=tests/msdos_random.bats tests/run.sh build/plain
+# The long version, by hand:  RUN_FILE_TIMEOUT=3600 RUMPSH_RANDOM_OPS=3000 \
+#   RUMPSH_RANDOM_SEEDS="1 2 3" RUMPSH_SUITES=tests/msdos_random.bats tests/run.sh build/plain
 
 random_seeds() {
 	local s
