@@ -56,10 +56,40 @@ static int mv_into(struct session *s, struct opts *o, struct vnode *dvp,
 	return st;
 }
 
+/*
+ * Is dest the directory src itself under another spelling, in the same
+ * parent ("mv /Dir /DIR" on FAT, whose names ignore case)? Then mv renames
+ * it to that spelling, as a kernel mount does, instead of moving it into
+ * itself. The new name is left in name, the parent referenced in *pdvpp.
+ */
+static int is_respelling(struct session *s, const char *src, struct vnode *dvp,
+    const char *dest, struct vnode **pdvpp, char *name, size_t size)
+{
+	char sname[VFS_NAME_MAX + 1];
+	struct vnode *svp, *sdvp;
+	int yes;
+
+	if (namei(s->mp, s->cwd, src, 0, &svp) != 0)
+		return 0;
+	yes = svp == dvp;
+	vrele(svp);
+	if (!yes || sess_parent(s, src, &sdvp, sname, sizeof(sname)) != ST_OK)
+		return 0;
+	if (sess_parent(s, dest, pdvpp, name, size) != ST_OK) {
+		vrele(sdvp);
+		return 0;
+	}
+	yes = sdvp == *pdvpp && strcmp(sname, name) != 0;
+	vrele(sdvp);
+	if (!yes)
+		vrele(*pdvpp);
+	return yes;
+}
+
 int cmd_mv(struct session *s, int argc, char **argv)
 {
 	char name[VFS_NAME_MAX + 1];
-	struct vnode *dvp;
+	struct vnode *dvp, *pdvp;
 	struct opts o;
 	const char *dest;
 	int st, intodir;
@@ -73,6 +103,13 @@ int cmd_mv(struct session *s, int argc, char **argv)
 	if (session_writable(s, dest) != ST_OK)
 		return ST_FAIL;
 	intodir = dest_is_dir(s, dest, &dvp);
+	if (intodir && o.nargs == 2 && is_respelling(s, o.args[0], dvp, dest,
+	    &pdvp, name, sizeof(name))) {
+		vrele(dvp);
+		st = mv_one(s, o.args[0], pdvp, name, dest);
+		vrele(pdvp);
+		return st;
+	}
 	if (intodir) {
 		st = mv_into(s, &o, dvp, dest);
 	} else if (o.nargs > 2) {

@@ -3,82 +3,32 @@
 
 load test_helper
 load ext2_write_helper
+load random_helper
 
 setup() {
 	need_tool mke2fs e2fsck python3 strace
 	W=$BATS_TEST_TMPDIR
 }
 
-# ew_random_ops SEED N HOSTDIR DATADIR: applies N random operations to
-# HOSTDIR and prints, in batches of 50 (one line each), the same as rumpsh
-# -c scripts. Data files for put are left in DATADIR.
-ew_random_ops() {
-	python3 - "$@" <<'PY'
-import os, random, shutil, sys
-seed, n, host, data = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
-r = random.Random(seed)
-files, dirs, cmds, k = [], ["/"], [], 0
-def hp(p): return os.path.join(host, p.lstrip("/"))
-def name(): return "n%d" % r.randrange(10**6)
-for i in range(n):
-    op = r.choice("cccwwwttrlumd")
-    d = r.choice(dirs)
-    if op == "c" or not files and op in "wtrlu":
-        p = os.path.join(d, name()); k += 1
-        src = os.path.join(data, "c%d" % k)
-        with open(src, "wb") as f:
-            f.write(os.urandom(r.choice([0, 1, 100, 4096, 5000, 70000, 300000])))
-        if os.path.exists(hp(p)): continue
-        shutil.copyfile(src, hp(p)); files.append(p); cmds.append("put %s %s" % (src, p))
-    elif op == "w":
-        p = r.choice(files); k += 1
-        src = os.path.join(data, "c%d" % k)
-        with open(hp(p), "r+b") as f:
-            f.seek(r.randrange(200000)); f.write(os.urandom(r.randrange(1, 20000)))
-        shutil.copyfile(hp(p), src); cmds.append("put %s %s" % (src, p))
-    elif op == "t":
-        p = r.choice(files); s = r.randrange(400000)
-        os.truncate(hp(p), s); cmds.append("truncate -s %d %s" % (s, p))
-    elif op == "r":
-        p = r.choice(files); q = os.path.join(r.choice(dirs), name())
-        if os.path.exists(hp(q)): continue
-        os.rename(hp(p), hp(q)); files = [q if x == p else x for x in files]
-        cmds.append("mv %s %s" % (p, q))
-    elif op == "l":
-        p = r.choice(files); q = os.path.join(r.choice(dirs), name())
-        if os.path.exists(hp(q)): continue
-        os.link(hp(p), hp(q)); files.append(q); cmds.append("ln %s %s" % (p, q))
-    elif op == "u":
-        p = r.choice(files); os.unlink(hp(p)); files.remove(p); cmds.append("rm %s" % p)
-    elif op == "m":
-        p = os.path.join(d, name())
-        if os.path.exists(hp(p)): continue
-        os.mkdir(hp(p)); dirs.append(p); cmds.append("mkdir %s" % p)
-    elif op == "d" and len(dirs) > 1:
-        p = r.choice(dirs[1:])
-        if os.listdir(hp(p)): continue
-        os.rmdir(hp(p)); dirs.remove(p); cmds.append("rmdir %s" % p)
-for i in range(0, len(cmds), 50):
-    print("; ".join(cmds[i:i + 50]))
-PY
-}
-
+# ew_random_run SEED N MKE2FS-ARGS...: random operations (random_helper.bash) on a fresh
+# image per seed, e2fsck -fn clean after every batch; at the end rumpsh's get -r and the
+# kernel read back the host tree. RUMPSH_RANDOM_OPS/RUMPSH_RANDOM_SEEDS make it longer.
 ew_random_run() {
-	local seed=$1 n=$2 img=$W/r.img line
+	local base=$1 n img=$W/r.img seed
+	n=$(random_ops_count "$2")
 	shift 2
-	mkdir -p "$W/host" "$W/data" "$W/e"
-	ew_image "$img" "$W/e" "$@"
-	ew_random_ops "$seed" "$n" "$W/host" "$W/data" >"$W/script"
-	while IFS= read -r line; do
-		run_rumpsh "$img" -c "$line"
+	mkdir -p "$W/e"
+	for seed in $(random_seeds "$base"); do
+		rm -rf "$W/out" "$img"
+		ew_image "$img" "$W/e" "$@"
+		random_run "$img" "$seed" "$n" "$W/r" ew_fsck
+		mkdir "$W/out"
+		run_rumpsh "$img" get -r / "$W/out"
 		assert_success
-	done <"$W/script"
-	ew_fsck "$img"
-	mkdir "$W/out"
-	run_rumpsh "$img" get -r / "$W/out"
-	rm -rf "$W/out/lost+found"
-	diff -r "$W/host" "$W/out"
-	ew_same "$img" "$W/host"
+		rm -rf "$W/out/lost+found"
+		diff -r "$W/r/host" "$W/out"
+		ew_same "$img" "$W/r/host"
+	done
 }
 
 @test "random operations (seed 1, 300 ops): ext4" { ew_random_run 1 300 -t ext4; }

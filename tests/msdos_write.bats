@@ -264,3 +264,21 @@ fat_epoch() {
 	[[ $(mdir -i "$IMG" ::/ | sed -n 's/ bytes free$//p' | tr -d ' ') == \
 	    $(((total - used) * $(bpb "$IMG" bps) * $(bpb "$IMG" spc))) ]]
 }
+
+# Names ignore case, so /Dir and /DIR are one directory: mv respells it (as a kernel mount
+# does) instead of trying to move it into itself (EINVAL, found by msdos_random.bats).
+@test "mv changes the case of a directory's name; a move into itself still fails" {
+	mk_fat "$IMG" 16 30000 "$BATS_TEST_TMPDIR/tree"
+	run_rumpsh "$IMG" -c "mkdir /Dir; mkdir /Dir/sub; put '$BATS_TEST_TMPDIR/tree/seed.txt' /Dir/sub/f"
+	assert_success
+	run_rumpsh "$IMG" -c "mv /Dir /DIR; mv /DIR/sub '/DIR/Sub Dir'; mv /DIR/Sub\ Dir '/DIR/SUB DIR'"
+	assert_success
+	clean "$IMG"
+	run bash -c "LC_ALL=C.UTF-8 mdir -/ -b -i '$IMG' ::/ | LC_ALL=C sort"
+	assert_output $'::/DIR/\n::/DIR/SUB DIR/\n::/DIR/SUB DIR/f\n::/seed.txt'
+	run_rumpsh -1 "$IMG" mv /DIR /DIR
+	[[ $stderr == *'Invalid argument'* ]]
+	run_rumpsh -1 "$IMG" mv /DIR /dir/sub\ dir
+	[[ $stderr == *'Invalid argument'* ]]
+	clean "$IMG"
+}
