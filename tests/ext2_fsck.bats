@@ -50,6 +50,16 @@ CASES=(
 	'sb-blocks-per-group|debugfs -w -R "set_super_value blocks_per_group 0" IMG'
 	'bg-bitmap-range|debugfs -w -R "set_bg 1 block_bitmap 999999" IMG'
 	'bg-itable-overlap|debugfs -w -R "set_bg 1 inode_table 30" IMG'
+	'shared-block|fsck_point IMG /small.txt $(fsck_bmap IMG /big.bin 2)'
+	'shared-run|fsck_point IMG /medium.bin $(fsck_bmap IMG /big.bin 2)'
+	'shared-bitmap|fsck_point IMG /small.txt $(fsck_group0 IMG "Block bitmap at")'
+	'shared-itable|fsck_point IMG /small.txt $(fsck_group0 IMG "Inode table at")'
+	'dot-missing|fsck_poke_dir IMG /dir 8 "x"'
+	'dot-inode|fsck_poke_dir IMG /dir 0 "\x0b\x00\x00\x00"'
+	'dot-long|fsck_poke_dir IMG /dir 4 "\x18\x00"'
+	'dotdot-missing|fsck_poke_dir IMG /dir 20 "xx"'
+	'dotdot-zero|fsck_poke_dir IMG /dir/nested 12 "\x00\x00\x00\x00"'
+	'dotdot-wrong|fsck_poke_dir IMG /dir/nested 12 "\x0b\x00\x00\x00"'
 )
 
 # run_cases VARIANT: every case; prints "agree N/M" and fails on any miss.
@@ -235,20 +245,72 @@ run_cases() {
 	refute_output --partial 'Size: 1024'
 }
 
-@test "a block shared by two files: reported, left for e2fsck (4), and -y frees none of the file's other blocks" {
-	local img b
+@test "a block shared by two files: -y gives the later file its own copy; both read as before, e2fsck finds nothing" {
+	local img b bs big med
 	img=$(fsck_copy ext2)
+	bs=$(fsck_bsize "$img")
 	b=$(debugfs -R "bmap /big.bin 0" "$img" 2>/dev/null)
+	big=$(debugfs -R "cat /big.bin" "$img" 2>/dev/null | sha256sum)
 	# medium.bin is walked after big.bin: its 4th block becomes big.bin's first
 	debugfs -w -R "set_inode_field /medium.bin block[3] $b" "$img" 2>/dev/null
+	med=$({ debugfs -R "cat /medium.bin" "$img" 2>/dev/null | head -c $((3 * bs))
+		debugfs -R "cat /big.bin" "$img" 2>/dev/null | head -c "$bs"
+		debugfs -R "cat /medium.bin" "$img" 2>/dev/null | tail -c +$((4 * bs + 1)); } | sha256sum)
 	run_rumpsh -4 "$img" fsck -n
 	assert_line --partial 'block also used by another inode or the file system'
-	run_rumpsh -4 "$img" fsck -y
+	assert_line --partial 'cloning (not fixed)'
+	run_rumpsh -1 "$img" fsck -y
+	assert_line --partial 'cloning (fixed)'
 	run e2fsck -fn "$img"
-	assert_output --partial "Multiply-claimed block(s) in inode"
-	refute_output --partial 'bitmap differences'
-	refute_output --partial 'i_size'
-	refute_output --partial 'i_blocks'
+	assert_success
+	[[ $(debugfs -R "bmap /big.bin 0" "$img" 2>/dev/null) == "$b" ]]
+	[[ $(debugfs -R "bmap /medium.bin 3" "$img" 2>/dev/null) != "$b" ]]
+	[[ $(debugfs -R "cat /big.bin" "$img" 2>/dev/null | sha256sum) == "$big" ]]
+	[[ $(debugfs -R "cat /medium.bin" "$img" 2>/dev/null | sha256sum) == "$med" ]]
+	run_rumpsh "$img" fsck -n
+	assert_success
+}
+
+@test "an extent run shared with another file and a block shared with an inode table: cloned, data kept, e2fsck clean" {
+	local img b it big small
+	img=$(fsck_copy ext4)
+	b=$(fsck_bmap "$img" /big.bin 2)
+	big=$(debugfs -R "cat /big.bin" "$img" 2>/dev/null | sha256sum)
+	# medium.bin's one extent (100 blocks) now starts at big.bin's third block
+	fsck_point "$img" /medium.bin "$b" 2>/dev/null
+	it=$(fsck_group0 "$img" "Inode table at")
+	fsck_point "$img" /small.txt "$it" 2>/dev/null
+	small=$(dd if="$img" bs=1024 skip="$it" count=1 status=none | head -c 13 | sha256sum)
+	run_rumpsh -4 "$img" fsck -n
+	assert_line --partial "another inode's): cloning (not fixed)"
+	assert_line --partial "metadata): cloning (not fixed)"
+	run_rumpsh -1 "$img" fsck -y
+	run e2fsck -fn "$img"
+	assert_success
+	[[ $(debugfs -R "cat /big.bin" "$img" 2>/dev/null | sha256sum) == "$big" ]]
+	[[ $(debugfs -R "cat /medium.bin" "$img" 2>/dev/null | sha256sum) == \
+	    $(debugfs -R "cat /big.bin" "$img" 2>/dev/null | tail -c +$((2 * 1024 + 1)) | head -c $((100 * 1024)) | sha256sum) ]]
+	[[ $(debugfs -R "cat /small.txt" "$img" 2>/dev/null | sha256sum) == "$small" ]]
+	[[ $(fsck_bmap "$img" /small.txt 0) != "$it" ]]
+}
+
+@test "'.' and '..' missing or wrong: -y recreates them, '..' names the real parent, e2fsck clean" {
+	local img dir nested
+	img=$(fsck_copy ext4)
+	dir=$(fsck_ino "$img" /dir)
+	nested=$(fsck_ino "$img" /dir/nested)
+	fsck_poke_dir "$img" /dir 8 "x"                         # '.' renamed
+	fsck_poke_dir "$img" /dir/nested 20 "zz"                # '..' renamed
+	run_rumpsh -4 "$img" fsck -n
+	assert_line "directory inode $dir (/dir): missing '.' (not fixed)"
+	assert_line --partial "directory inode $nested (?): missing '..' (not fixed)"
+	run_rumpsh -1 "$img" fsck -y
+	assert_line "directory inode $dir (/dir): missing '.' (fixed)"
+	assert_line "directory inode $nested: '..' is inode 2, expected $dir (fixed)"
+	run e2fsck -fn "$img"
+	assert_success
+	debugfs -R "ls -l /dir/nested" "$img" 2>/dev/null | grep -qE "^ *$dir .* \.\.\s*$"
+	debugfs -R "ls -l /dir" "$img" 2>/dev/null | grep -qE "^ *$dir .* \.\s*$"
 }
 
 @test "inline_data: directories whose entries go on in system.data are clean; a lost entry there is found as e2fsck finds it" {

@@ -61,6 +61,14 @@ struct ext2fs_fsck {
 	int layout_probe;       /* marking metadata silently, to choose a table */
 	unsigned layout_bad;    /* group metadata out of range or overlapping */
 	uint8_t *blockbuf;      /* one block of scratch */
+	struct fsck_dupblk *dups;       /* pass 1: blocks claimed again */
+	size_t ndups, dups_cap;
+	uint32_t *sharers;      /* pass 1: inodes that made such claims */
+	size_t nsharers, sharers_cap;
+	int dup_overflow;       /* more of either than is noted */
+	int dup_unsafe;         /* a shared tree block stopped a walk */
+	uint64_t cloned;        /* pass 1B: blocks copied */
+	uint64_t alloc_next;    /* pass 1B: where to look for free blocks */
 };
 
 /* The block walker: data runs and tree (index/indirect) blocks, in order. */
@@ -119,6 +127,11 @@ int fsck_inode_write(struct ext2fs_fsck *fk, uint64_t ino, uint8_t *raw);
 uint64_t fsck_isize(const struct ext2fs *fs, const uint8_t *raw);
 int fsck_inline_value(struct ext2fs_fsck *fk, uint64_t ino, uint8_t *raw,
     uint8_t **val, size_t *len);
+
+/* ext2fs_fsck_dup.c: pass 1B, multiply-claimed blocks */
+void fsck_dup_note(struct ext2fs_fsck *fk, uint64_t b);
+void fsck_dup_sharer(struct ext2fs_fsck *fk, uint32_t ino);
+int fsck_pass1b(struct ext2fs_fsck *fk);
 
 /* ext2fs_fsck_dirs.c, ext2fs_fsck_htree.c: pass 2 */
 int fsck_pass2(struct ext2fs_fsck *fk);

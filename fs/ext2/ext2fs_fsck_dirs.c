@@ -66,7 +66,24 @@ static int is_dots(const uint8_t *name, size_t len)
 	return name[0] == '.' && (len == 1 || (len == 2 && name[1] == '.'));
 }
 
-/* "." and ".." at the head of block 0; 1 if this entry was one of them. */
+/* Rewrites entry d (rec_len kept, at least 12) as '.' or '..' naming ino. */
+static void fsck_make_dot(struct fsck_dir *dd, uint8_t *d, uint32_t ino)
+{
+	unsigned nl = dd->idx + 1;
+
+	le32enc(d, ino);
+	d[6] = (uint8_t)nl;
+	d[7] = (dd->fk->fs->incompat & INCOMPAT_FILETYPE) ? 2 : 0;
+	memcpy(d + 8, "..", nl);
+	dd->dirty = 1;
+}
+
+/*
+ * "." and ".." at the head of block 0; 1 if this entry is (now) one of
+ * them. As e2fsck does, a missing one is written over the entry in its
+ * place (whose name is lost: pass 4 finds what it named); a missing ".."
+ * names the root until pass 3 sets it to the real parent.
+ */
 static int fsck_dot_entry(struct fsck_dir *dd, uint8_t *d)
 {
 	struct ext2fs_fsck *fk = dd->fk;
@@ -75,10 +92,12 @@ static int fsck_dot_entry(struct fsck_dir *dd, uint8_t *d)
 
 	if (dd->lblk != 0 || dd->idx > 1)
 		return 0;
-	if (nl != dd->idx + 1 || memcmp(d + 8, "..", nl) != 0) {
-		fsck_say(fk, FIX_NONE, "directory inode %u (%s): missing '%s'",
-		    dd->ino, dpath(dd), dd->idx ? ".." : ".");
-		return 0;
+	if (ino == 0 || nl != dd->idx + 1 || memcmp(d + 8, "..", nl) != 0) {
+		if (!fsck_say(fk, FIX_ASK, "directory inode %u (%s): missing "
+		    "'%s'", dd->ino, dpath(dd), dd->idx ? ".." : "."))
+			return 0;
+		ino = dd->idx ? EXT2_ROOT_INO : dd->ino;
+		fsck_make_dot(dd, d, ino);
 	}
 	if (dd->idx == 0) {
 		if (ino != dd->ino && fsck_say(fk, FIX_ASK, "directory inode %u "
@@ -90,6 +109,24 @@ static int fsck_dot_entry(struct fsck_dir *dd, uint8_t *d)
 	} else
 		fk->dotdot[dd->ino] = ino;
 	return 1;
+}
+
+/* A '.' entry longer than 12 bytes leaves no room for '..' after it:
+ * split off the rest as an empty entry (e2fsck does). */
+static void fsck_dot_split(struct fsck_dir *dd, uint8_t *d, size_t *rl)
+{
+	const struct ext2fs *fs = dd->fk->fs;
+
+	if (dd->lblk != 0 || dd->idx != 0 || le32dec(d) != dd->ino ||
+	    d[6] != 1 || *rl < 2 * DIRENT_MIN_SIZE ||
+	    !fsck_say(dd->fk, FIX_ASK, "directory inode %u (%s): '.' entry "
+	    "is %zu bytes long: splitting", dd->ino, dpath(dd), *rl))
+		return;
+	memset(d + DIRENT_MIN_SIZE, 0, 8);
+	fsck_set_rec_len(fs, d + DIRENT_MIN_SIZE, *rl - DIRENT_MIN_SIZE);
+	fsck_set_rec_len(fs, d, DIRENT_MIN_SIZE);
+	*rl = DIRENT_MIN_SIZE;
+	dd->dirty = 1;
 }
 
 /* Whether an entry must go; says why. Counts the name if it stays. */
@@ -149,8 +186,6 @@ static int fsck_entry(struct fsck_dir *dd, uint8_t *d)
 {
 	int bad;
 
-	if (fsck_dot_entry(dd, d))
-		return 0;
 	bad = fsck_entry_bad(dd, d);
 	if (bad)
 		return bad > 0;
@@ -191,6 +226,7 @@ static void fsck_entries(struct fsck_dir *dd, uint8_t *data, size_t len)
 {
 	const struct ext2fs *fs = dd->fk->fs;
 	size_t off = 0, prev = SIZE_MAX;
+	int dot;
 
 	for (dd->idx = 0; off < len; dd->idx++) {
 		uint8_t *d = data + off;
@@ -206,7 +242,10 @@ static void fsck_entries(struct fsck_dir *dd, uint8_t *data, size_t len)
 			fsck_entry_broken(dd, data, prev, off, len);
 			return;
 		}
-		if (le32dec(d) != 0 && fsck_entry(dd, d)) {
+		dot = dd->lblk == 0 && dd->idx < 2 && fsck_dot_entry(dd, d);
+		if (dot && dd->idx == 0)
+			fsck_dot_split(dd, d, &rl);
+		if (!dot && le32dec(d) != 0 && fsck_entry(dd, d)) {
 			if (prev != SIZE_MAX) {
 				fsck_set_rec_len(fs, data + prev,
 				    fsck_rec_len(fs, data + prev) + rl);
@@ -216,10 +255,7 @@ static void fsck_entries(struct fsck_dir *dd, uint8_t *data, size_t len)
 			}
 			le32enc(d, 0);
 			dd->dirty = 1;
-		} else if (le32dec(d) == 0 && dd->lblk == 0 && dd->idx < 2)
-			fsck_say(dd->fk, FIX_NONE, "directory inode %u (%s): "
-			    "missing '%s'", dd->ino, dpath(dd),
-			    dd->idx ? ".." : ".");
+		}
 		prev = off;
 		off += rl;
 	}
