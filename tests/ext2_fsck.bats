@@ -58,6 +58,7 @@ CASES=(
 	'dot-inode|fsck_poke_dir IMG /dir 0 "\x0b\x00\x00\x00"'
 	'dot-long|fsck_poke_dir IMG /dir 4 "\x18\x00"'
 	'dotdot-missing|fsck_poke_dir IMG /dir 20 "xx"'
+	'dotdot-nul|fsck_poke_dir IMG /dir 22 "x"'
 	'dotdot-zero|fsck_poke_dir IMG /dir/nested 12 "\x00\x00\x00\x00"'
 	'dotdot-wrong|fsck_poke_dir IMG /dir/nested 12 "\x0b\x00\x00\x00"'
 )
@@ -294,13 +295,29 @@ run_cases() {
 	[[ $(fsck_bmap "$img" /small.txt 0) != "$it" ]]
 }
 
+@test "a shared indirect block leaves owners unknown: nothing is cloned, said clearly, status 4" {
+	local img b ind
+	img=$(fsck_copy ext2)
+	b=$(fsck_bmap "$img" /big.bin 0)
+	debugfs -w -R "set_inode_field /small.txt block[0] $b" "$img" 2>/dev/null
+	ind=$(debugfs -R 'stat /big.bin' "$img" 2>/dev/null | grep -o '(IND):[0-9]*' | head -1 | cut -d: -f2)
+	debugfs -w -R "set_inode_field /medium.bin block[IND] $ind" "$img" 2>/dev/null
+	run_rumpsh -4 "$img" fsck -y
+	assert_line --partial 'multiply-claimed blocks not cloned: an extent or indirect block is shared'
+	[[ $(fsck_bmap "$img" /small.txt 0) == "$b" ]]
+	run e2fsck -fn "$img"
+	assert_failure
+	assert_output --partial 'Multiply-claimed block'
+}
+
 @test "'.' and '..' missing or wrong: -y recreates them, '..' names the real parent, e2fsck clean" {
 	local img dir nested
 	img=$(fsck_copy ext4)
 	dir=$(fsck_ino "$img" /dir)
 	nested=$(fsck_ino "$img" /dir/nested)
-	fsck_poke_dir "$img" /dir 8 "x"                         # '.' renamed
+	# (nested first: a bad checksum on /dir stops debugfs's path lookups)
 	fsck_poke_dir "$img" /dir/nested 20 "zz"                # '..' renamed
+	fsck_poke_dir "$img" /dir 8 "x"                         # '.' renamed
 	run_rumpsh -4 "$img" fsck -n
 	assert_line "directory inode $dir (/dir): missing '.' (not fixed)"
 	assert_line --partial "directory inode $nested (?): missing '..' (not fixed)"

@@ -7,7 +7,8 @@
  * (claimed, metadata) and 15 bytes per inode (state, i_links_count,
  * references counted in directories, parent, ".."). Both counts are bounded
  * by the device size (ext2fs_parse_geometry), and the total is capped by
- * FSCK_MAXMEM. Everything read from the image is validated before use; a
+ * FSCK_MAXMEM. Blocks claimed twice and their claimants are listed for
+ * pass 1B, at most FSCK_MAXDUP of each (ext2fs_fsck_dup.c). Everything read from the image is validated before use; a
  * structure that fails is reported and, with -y, cleared or rebuilt.
  */
 
@@ -65,6 +66,7 @@ struct ext2fs_fsck {
 	size_t ndups, dups_cap;
 	uint32_t *sharers;      /* pass 1: inodes that made such claims */
 	size_t nsharers, sharers_cap;
+	size_t nsaid;           /* clones announced (counted as fixed) */
 	int dup_overflow;       /* more of either than is noted */
 	int dup_unsafe;         /* a shared tree block stopped a walk */
 	uint64_t cloned;        /* pass 1B: blocks copied */

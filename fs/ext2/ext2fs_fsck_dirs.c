@@ -66,7 +66,8 @@ static int is_dots(const uint8_t *name, size_t len)
 	return name[0] == '.' && (len == 1 || (len == 2 && name[1] == '.'));
 }
 
-/* Rewrites entry d (rec_len kept, at least 12) as '.' or '..' naming ino. */
+/* Rewrites entry d (rec_len kept, at least 12) as '.' or '..' naming ino;
+ * the rest of its first 4 name bytes is zeroed (e2fsck wants a NUL). */
 static void fsck_make_dot(struct fsck_dir *dd, uint8_t *d, uint32_t ino)
 {
 	unsigned nl = dd->idx + 1;
@@ -74,8 +75,17 @@ static void fsck_make_dot(struct fsck_dir *dd, uint8_t *d, uint32_t ino)
 	le32enc(d, ino);
 	d[6] = (uint8_t)nl;
 	d[7] = (dd->fk->fs->incompat & INCOMPAT_FILETYPE) ? 2 : 0;
+	memset(d + 8, 0, 4);
 	memcpy(d + 8, "..", nl);
 	dd->dirty = 1;
+}
+
+/* '.' or '..' followed by a byte other than NUL. */
+static int fsck_dot_unterminated(struct fsck_dir *dd, const uint8_t *d)
+{
+	return d[8 + dd->idx + 1] != 0 && fsck_say(dd->fk, FIX_ASK,
+	    "directory inode %u (%s): '%s' entry not NUL-terminated", dd->ino,
+	    dpath(dd), dd->idx ? ".." : ".");
 }
 
 /*
@@ -98,7 +108,8 @@ static int fsck_dot_entry(struct fsck_dir *dd, uint8_t *d)
 			return 0;
 		ino = dd->idx ? EXT2_ROOT_INO : dd->ino;
 		fsck_make_dot(dd, d, ino);
-	}
+	} else if (fsck_dot_unterminated(dd, d))
+		fsck_make_dot(dd, d, ino);
 	if (dd->idx == 0) {
 		if (ino != dd->ino && fsck_say(fk, FIX_ASK, "directory inode %u "
 		    "(%s): '.' is inode %u", dd->ino, dpath(dd), ino)) {
@@ -111,14 +122,15 @@ static int fsck_dot_entry(struct fsck_dir *dd, uint8_t *d)
 	return 1;
 }
 
-/* A '.' entry longer than 12 bytes leaves no room for '..' after it:
- * split off the rest as an empty entry (e2fsck does). */
+/* A '.' entry with room for more than one more entry after its 12 bytes
+ * hides where '..' belongs: split off the rest as an empty entry (the
+ * limit is e2fsck's). */
 static void fsck_dot_split(struct fsck_dir *dd, uint8_t *d, size_t *rl)
 {
 	const struct ext2fs *fs = dd->fk->fs;
 
 	if (dd->lblk != 0 || dd->idx != 0 || le32dec(d) != dd->ino ||
-	    d[6] != 1 || *rl < 2 * DIRENT_MIN_SIZE ||
+	    d[6] != 1 || *rl <= 2 * DIRENT_MIN_SIZE ||
 	    !fsck_say(dd->fk, FIX_ASK, "directory inode %u (%s): '.' entry "
 	    "is %zu bytes long: splitting", dd->ino, dpath(dd), *rl))
 		return;

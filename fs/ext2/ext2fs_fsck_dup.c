@@ -62,11 +62,12 @@ void fsck_dup_note(struct ext2fs_fsck *fk, uint64_t b)
 	fk->dups[fk->ndups++].claims = 0;
 }
 
-/* Pass 1: inode ino made such claims and may be cloned. */
+/* Pass 1: inode ino made such claims, and a clone was announced. */
 void fsck_dup_sharer(struct ext2fs_fsck *fk, uint32_t ino)
 {
 	uint32_t *n;
 
+	fk->nsaid++;
 	if (fk->dup_overflow)
 		return;
 	if (fk->nsharers == fk->sharers_cap) {
@@ -439,7 +440,7 @@ int fsck_pass1b(struct ext2fs_fsck *fk)
 	size_t i;
 	int error = 0;
 
-	if (fk->nsharers == 0)
+	if (fk->nsaid == 0)
 		return 0;
 	if (fk->dup_overflow)
 		refuse = "more multiply-claimed blocks than this checker "
@@ -448,7 +449,7 @@ int fsck_pass1b(struct ext2fs_fsck *fk)
 		refuse = "an extent or indirect block is shared, so some "
 		    "blocks' owners are unknown: run e2fsck";
 	if (refuse != NULL) {
-		for (i = 0; i < fk->nsharers; i++)
+		for (i = 0; i < fk->nsaid; i++)
 			fsck_unfixed(fk);
 		fsck_note(fk, "multiply-claimed blocks not cloned: %s", refuse);
 		return 0;
