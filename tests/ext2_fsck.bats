@@ -54,6 +54,7 @@ CASES=(
 	'shared-run|fsck_point IMG /medium.bin $(fsck_bmap IMG /big.bin 2)'
 	'shared-bitmap|fsck_point IMG /small.txt $(fsck_group0 IMG "Block bitmap at")'
 	'shared-itable|fsck_point IMG /small.txt $(fsck_group0 IMG "Inode table at")'
+	'dir-hole|debugfs -w -R "set_inode_field /many block[1] 0" IMG'
 	'dot-missing|fsck_poke_dir IMG /dir 8 "x"'
 	'dot-inode|fsck_poke_dir IMG /dir 0 "\x0b\x00\x00\x00"'
 	'dot-long|fsck_poke_dir IMG /dir 4 "\x18\x00"'

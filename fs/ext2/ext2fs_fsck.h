@@ -127,6 +127,7 @@ int fsck_orphans(struct ext2fs_fsck *fk);
 int fsck_inode_read(struct ext2fs_fsck *fk, uint64_t ino, uint8_t *raw);
 int fsck_inode_write(struct ext2fs_fsck *fk, uint64_t ino, uint8_t *raw);
 uint64_t fsck_isize(const struct ext2fs *fs, const uint8_t *raw);
+void fsck_add_iblocks(const struct ext2fs *fs, uint8_t *raw, uint64_t n);
 int fsck_inline_value(struct ext2fs_fsck *fk, uint64_t ino, uint8_t *raw,
     uint8_t **val, size_t *len);
 
@@ -161,6 +162,9 @@ int fsck_write_sb(struct ext2fs_fsck *fk);
 int fsck_lost_found(struct ext2fs_fsck *fk);
 int fsck_link_lost(struct ext2fs_fsck *fk, uint32_t ino, int isdir);
 int fsck_set_dotdot(struct ext2fs_fsck *fk, uint32_t dir, uint32_t to);
+int fsck_claim_block(struct ext2fs_fsck *fk, uint64_t goal, uint64_t *blk);
+int fsck_write_dirblock(struct ext2fs_fsck *fk, uint32_t dir, uint32_t gen,
+    uint64_t blk, uint32_t dot, uint32_t dotdot);
 
 static inline int fsck_test(const uint8_t *map, uint64_t i)
 {

@@ -29,6 +29,7 @@ struct fsck_dir {
 	unsigned idx;           /* entry index in the block */
 	int dirty;
 	int trim;               /* entries may end at the block end: trim */
+	int raw_dirty;          /* the inode changed (a hole filled) */
 	char path[256];
 };
 
@@ -341,6 +342,41 @@ static int fsck_dir_block(struct fsck_dir *dd, uint64_t lblk, uint64_t pblk)
 	return 0;
 }
 
+/*
+ * Blocks dd->next..lblk-1 are not mapped. Where the map has a slot for
+ * them in the inode (the 12 direct blocks), each gets an empty directory
+ * block, as e2fsck allocates one; the walk reads slots after the current
+ * one only, so filling earlier ones does not disturb it.
+ */
+static int fsck_dir_hole(struct fsck_dir *dd, uint64_t lblk, uint64_t goal)
+{
+	struct ext2fs_fsck *fk = dd->fk;
+	int fill = !(le32dec(dd->raw + I_FLAGS) & IFL_EXTENTS) && lblk <= 12;
+	uint64_t b, blk;
+	int error;
+
+	if (!fsck_say(fk, fill ? FIX_ASK : FIX_NONE, "directory inode %u (%s): "
+	    "hole at block %llu%s", dd->ino, dpath(dd),
+	    (unsigned long long)dd->next, fill ? ": allocating empty blocks" :
+	    ""))
+		return 0;
+	for (b = dd->next; b < lblk; b++) {
+		error = fsck_claim_block(fk, goal, &blk);
+		if (error == ENOSPC) {
+			fsck_unfixed(fk);
+			return 0;
+		}
+		if (error == 0)
+			error = fsck_write_dirblock(fk, dd->ino, dd->gen, blk, 0, 0);
+		if (error)
+			return error;
+		le32enc(dd->raw + I_BLOCK + 4 * b, (uint32_t)blk);
+		fsck_add_iblocks(fk->fs, dd->raw, 1);
+		dd->raw_dirty = 1;
+	}
+	return 0;
+}
+
 static int fsck_dir_run(struct fsck_walk *w, uint64_t lblk, uint64_t pblk,
     uint64_t len, int uninit)
 {
@@ -348,9 +384,11 @@ static int fsck_dir_run(struct fsck_walk *w, uint64_t lblk, uint64_t pblk,
 	uint64_t i;
 	int error;
 
-	if (lblk > dd->next)
-		fsck_say(dd->fk, FIX_NONE, "directory inode %u (%s): hole at "
-		    "block %llu", dd->ino, dpath(dd), (unsigned long long)dd->next);
+	if (lblk > dd->next) {
+		error = fsck_dir_hole(dd, lblk, pblk);
+		if (error)
+			return error;
+	}
 	for (i = 0; i < len; i++) {
 		error = fsck_dir_block(dd, lblk + i, pblk + i);
 		if (error)
@@ -418,6 +456,8 @@ static int fsck_dir(struct ext2fs_fsck *fk, uint32_t ino, uint8_t *raw)
 	error = fsck_walk_blocks(&w);
 	if (error == EUCLEAN)
 		error = 0;      /* pass 1 said why */
+	if (error == 0 && dd.raw_dirty)
+		error = fsck_inode_write(fk, ino, raw);
 	if (dd.next == 0 && error == 0)
 		fsck_say(fk, FIX_NONE, "directory inode %u: no blocks", ino);
 	if (dd.ht != NULL && fsck_htree_end(dd.ht) == EUCLEAN && error == 0)

@@ -236,6 +236,13 @@ static void fsck_set_iblocks(const struct ext2fs *fs, uint8_t *raw,
 	le32enc(raw + I_FLAGS, le32dec(raw + I_FLAGS) & ~IFL_HUGE_FILE);
 }
 
+/* i_blocks += n blocks of the file system. */
+void fsck_add_iblocks(const struct ext2fs *fs, uint8_t *raw, uint64_t n)
+{
+	fsck_set_iblocks(fs, raw, fsck_iblocks(fs, raw) +
+	    (n << (fs->log_bsize - 9)));
+}
+
 /* A slow symlink: one block, holding exactly i_size bytes of target. */
 static const char *fsck_symlink_block(struct ext2fs_fsck *fk,
     const struct fsck_walk *w, uint64_t size, uint64_t pblk)
