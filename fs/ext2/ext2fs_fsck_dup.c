@@ -14,9 +14,10 @@
  * that order, each sharer gets its own copy of every run that holds a
  * block still claimed by someone else: new blocks, the data copied, its
  * block map or extent entry repointed. A block's claim count goes down as
- * its sharers leave; the last one keeps it, and metadata always does. An
- * extent run is cloned whole (no extent is split), so a run's blocks that
- * were this inode's alone are given back.
+ * its sharers leave; the last one keeps it, and metadata always does. Of
+ * an extent, the span from its first shared block to its last is cloned,
+ * the rest kept as extents beside it; when the leaf has no room for them
+ * the whole extent is cloned and its old blocks given back.
  *
  * The work is bounded: FSCK_MAXDUP extra claims are noted at most, and
  * FSCK_MAXCLONE blocks copied; past either, or when a shared extent or
@@ -309,37 +310,90 @@ static uint8_t *ext_entry(uint8_t *h, size_t size, uint64_t lblk)
 	return hit;
 }
 
-/* Extents: the run starting at lblk from old to new. The extent block
- * that holds it (or the inode) gets its checksum back. */
-static int repoint_extent(struct ext2fs_fsck *fk, uint8_t *raw, uint64_t ino,
-    uint64_t lblk, uint64_t old, uint64_t new, int *rawdirty)
+/* The leaf entry of extent run r: in the inode (*bpp NULL) or in the
+ * extent block held in *bpp; its node's header in *hp. */
+static int ext_find(struct ext2fs_fsck *fk, uint8_t *raw,
+    const struct fsck_run *r, struct buf **bpp, uint8_t **hp, uint8_t **ep)
 {
 	const struct ext2fs *fs = fk->fs;
 	uint8_t *h = raw + I_BLOCK, *e;
-	struct buf *bp = NULL;
 	size_t size = I_BLOCK_SIZE;
 	int depth = EXT_MAX_DEPTH + 1;
 
-	while ((e = ext_entry(h, size, lblk)) != NULL && le16dec(h + 6) > 0 &&
-	    --depth > 0) {
+	*bpp = NULL;
+	while ((e = ext_entry(h, size, r->lblk)) != NULL &&
+	    le16dec(h + 6) > 0 && --depth > 0) {
 		uint64_t child = le32dec(e + 4) | (uint64_t)le16dec(e + 8) << 32;
-		if (bp)
-			brelse(bp);
-		bp = NULL;
+		if (*bpp)
+			brelse(*bpp);
+		*bpp = NULL;
 		if (!fsck_blk_ok(fk, child, 1) || bread(fk->mp->mnt_bc,
-		    child << fs->log_bsize, fs->bsize, &bp) != 0)
+		    child << fs->log_bsize, fs->bsize, bpp) != 0)
 			return EUCLEAN;
-		h = bp->b_data;
+		h = (*bpp)->b_data;
 		size = fs->bsize;
 	}
-	if (e == NULL || le16dec(h + 6) != 0 || le32dec(e) != lblk ||
-	    (le32dec(e + 8) | (uint64_t)le16dec(e + 6) << 32) != old) {
-		if (bp)
-			brelse(bp);
+	if (e == NULL || le16dec(h + 6) != 0 || le32dec(e) != r->lblk ||
+	    (le32dec(e + 8) | (uint64_t)le16dec(e + 6) << 32) != r->pblk ||
+	    le16dec(h + 4) > (size - EXT_HDR_SIZE) / EXT_ENTRY_SIZE) {
+		if (*bpp)
+			brelse(*bpp);
+		*bpp = NULL;
 		return EUCLEAN;
 	}
-	le32enc(e + 8, (uint32_t)new);
-	le16enc(e + 6, (uint16_t)(new >> 32));
+	*hp = h;
+	*ep = e;
+	return 0;
+}
+
+static void ext_put(uint8_t *p, uint64_t lblk, uint64_t len, uint64_t pblk,
+    int uninit)
+{
+	le32enc(p, (uint32_t)lblk);
+	le16enc(p + 4, (uint16_t)(uninit ? len + EXT_INIT_MAX_LEN : len));
+	le16enc(p + 6, (uint16_t)(pblk >> 32));
+	le32enc(p + 8, (uint32_t)pblk);
+}
+
+/*
+ * Extents: blocks [s, e) of run r move to `new`; what is before and after
+ * them stays where it is, as entries of its own beside it. EAGAIN when the
+ * leaf has no room for those; without `apply` only that is checked. The
+ * leaf's first logical block does not change, so no index does; the leaf
+ * block (or the inode) gets its checksum back.
+ */
+static int repoint_extent(struct ext2fs_fsck *fk, uint8_t *raw, uint64_t ino,
+    const struct fsck_run *r, uint64_t s, uint64_t e, uint64_t new,
+    int apply, int *rawdirty)
+{
+	unsigned extra = (s > 0) + (e < r->len), n, idx;
+	struct buf *bp;
+	uint8_t *h, *x, *p;
+	int uninit, error;
+
+	error = ext_find(fk, raw, r, &bp, &h, &x);
+	if (error)
+		return error;
+	n = le16dec(h + 2);
+	idx = (unsigned)((x - h - EXT_HDR_SIZE) / EXT_ENTRY_SIZE);
+	uninit = le16dec(x + 4) > EXT_INIT_MAX_LEN;
+	if (n + extra > le16dec(h + 4) || !apply) {
+		if (bp)
+			brelse(bp);
+		return n + extra > le16dec(h + 4) ? EAGAIN : 0;
+	}
+	memmove(x + (1 + extra) * EXT_ENTRY_SIZE, x + EXT_ENTRY_SIZE,
+	    (size_t)(n - idx - 1) * EXT_ENTRY_SIZE);
+	p = x;
+	if (s > 0) {
+		ext_put(p, r->lblk, s, r->pblk, uninit);
+		p += EXT_ENTRY_SIZE;
+	}
+	ext_put(p, r->lblk + s, e - s, new, uninit);
+	if (e < r->len)
+		ext_put(p + EXT_ENTRY_SIZE, r->lblk + e, r->len - e, r->pblk + e,
+		    uninit);
+	le16enc(h + 2, (uint16_t)(n + extra));
 	if (bp) {
 		ext2fs_csum_set_extent(fk->fs, ino, le32dec(raw + I_GENERATION),
 		    bp->b_data);
@@ -347,6 +401,16 @@ static int repoint_extent(struct ext2fs_fsck *fk, uint8_t *raw, uint64_t ino,
 	} else
 		*rawdirty = 1;
 	return 0;
+}
+
+/* The blocks of run r from its first shared one to its last. */
+static void shared_span(struct ext2fs_fsck *fk, const struct fsck_run *r,
+    uint64_t *s, uint64_t *e)
+{
+	for (*s = 0; *s < r->len && !dup_shared(fk, r->pblk + *s); (*s)++)
+		;
+	for (*e = r->len; *e > *s && !dup_shared(fk, r->pblk + *e - 1); (*e)--)
+		;
 }
 
 /* The old run's claims given up, the new run's taken. */
@@ -367,28 +431,42 @@ static void swap_claims(struct ext2fs_fsck *fk, const struct fsck_run *r,
 	}
 }
 
-/* One run of inode ino, if it still shares a block: copied and repointed. */
+/* One run of inode ino, if it still shares a block: the part from its
+ * first shared block to its last (all of it when its extent leaf has no
+ * room for the pieces) copied and repointed. */
 static int clone_run(struct ext2fs_fsck *fk, uint64_t ino, uint8_t *raw,
     const struct fsck_run *r, int *rawdirty)
 {
-	uint64_t new;
-	int error;
+	int extents = (le32dec(raw + I_FLAGS) & IFL_EXTENTS) != 0, error;
+	uint64_t s = 0, e = r->len, new;
+	struct fsck_run piece;
 
 	if (!run_shared(fk, r))
 		return 0;
-	if (fk->cloned + r->len > FSCK_MAXCLONE)
+	if (extents) {
+		shared_span(fk, r, &s, &e);
+		error = repoint_extent(fk, raw, ino, r, s, e, 0, 0, rawdirty);
+		if (error == EAGAIN)
+			s = 0, e = r->len;
+		else if (error)
+			return error;
+	}
+	piece.lblk = r->lblk + s;
+	piece.pblk = r->pblk + s;
+	piece.len = e - s;
+	if (fk->cloned + piece.len > FSCK_MAXCLONE)
 		return E2BIG;
-	error = alloc_run(fk, r->len, &new);
+	error = alloc_run(fk, piece.len, &new);
 	if (error == 0)
-		error = copy_blocks(fk, r->pblk, new, r->len);
+		error = copy_blocks(fk, piece.pblk, new, piece.len);
 	if (error == 0)
-		error = (le32dec(raw + I_FLAGS) & IFL_EXTENTS) ?
-		    repoint_extent(fk, raw, ino, r->lblk, r->pblk, new, rawdirty) :
-		    repoint_bmap(fk, raw, r->lblk, r->pblk, new, rawdirty);
+		error = extents ? repoint_extent(fk, raw, ino, r, s, e, new, 1,
+		    rawdirty) : repoint_bmap(fk, raw, r->lblk, r->pblk, new,
+		    rawdirty);
 	if (error)
 		return error;
-	fk->cloned += r->len;
-	swap_claims(fk, r, new);
+	fk->cloned += piece.len;
+	swap_claims(fk, &piece, new);
 	return 0;
 }
 
