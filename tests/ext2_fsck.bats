@@ -296,6 +296,23 @@ run_cases() {
 	[[ $(fsck_bmap "$img" /small.txt 0) != "$it" ]]
 }
 
+@test "one block inside a long extent shared with an earlier file: only that block is cloned, the extent split around it" {
+	local img b big
+	img=$(fsck_copy ext4)
+	[[ $(fsck_ino "$img" /README) -lt $(fsck_ino "$img" /big.bin) ]]
+	b=$(fsck_bmap "$img" /big.bin 5)
+	big=$(debugfs -R "cat /big.bin" "$img" 2>/dev/null | sha256sum)
+	fsck_point "$img" /README "$b" 2>/dev/null
+	run_rumpsh -1 "$img" fsck -y
+	assert_line --partial "inode $(fsck_ino "$img" /big.bin): 1 block also used by another inode"
+	run e2fsck -fn "$img"
+	assert_success
+	[[ $(fsck_bmap "$img" /README 0) == "$b" ]]
+	[[ $(fsck_bmap "$img" /big.bin 5) != "$b" ]]
+	[[ $(fsck_bmap "$img" /big.bin 4) == $((b - 1)) && $(fsck_bmap "$img" /big.bin 6) == $((b + 1)) ]]
+	[[ $(debugfs -R "cat /big.bin" "$img" 2>/dev/null | sha256sum) == "$big" ]]
+}
+
 @test "a shared indirect block leaves owners unknown: nothing is cloned, said clearly, status 4" {
 	local img b ind
 	img=$(fsck_copy ext2)
