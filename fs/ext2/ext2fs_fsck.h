@@ -71,6 +71,7 @@ struct ext2fs_fsck {
 	int dup_unsafe;         /* a shared tree block stopped a walk */
 	uint64_t cloned;        /* pass 1B: blocks copied */
 	uint64_t alloc_next;    /* pass 1B: where to look for free blocks */
+	uint64_t nospace;       /* pass 1B: a run this long was not found */
 };
 
 /* The block walker: data runs and tree (index/indirect) blocks, in order. */

@@ -149,8 +149,9 @@ static int collect_run(struct fsck_walk *w, uint64_t lblk, uint64_t pblk,
 		return 0;
 	if (c->nruns == c->cap) {
 		size_t cap = c->cap ? 2 * c->cap : 16;
-		if (cap > FSCK_MAXDUP ||
-		    (n = realloc(c->runs, cap * sizeof(*n))) == NULL)
+		if (cap > FSCK_MAXDUP)
+			return E2BIG;
+		if ((n = realloc(c->runs, cap * sizeof(*n))) == NULL)
 			return ENOMEM;
 		c->runs = n;
 		c->cap = cap;
@@ -179,16 +180,19 @@ static int alloc_run(struct ext2fs_fsck *fk, uint64_t len, uint64_t *out)
 	uint64_t start = fk->alloc_next >= first ? fk->alloc_next : first;
 	int wrapped = 0;
 
+	/* one failed search per length is enough (a full disk stays full) */
+	if (fk->nospace != 0 && len >= fk->nospace)
+		return ENOSPC;
 	for (b = start;; b++) {
 		if (b >= fk->nblocks) {
 			if (wrapped || start == first)
-				return ENOSPC;
+				return fk->nospace = len, ENOSPC;
 			wrapped = 1;
 			b = first;
 			run = 0;
 		}
 		if (wrapped && b >= start + len)
-			return ENOSPC;
+			return fk->nospace = len, ENOSPC;
 		run = alloc_ok(fk, b) ? run + 1 : 0;
 		if (run == len) {
 			*out = b + 1 - len;
