@@ -6,6 +6,9 @@
 #   fsck_bsize IMG                   block size
 #   fsck_ino IMG PATH                inode number of PATH
 #   fsck_poke_dir IMG PATH OFF HEX   write bytes (\xNN...) at byte OFF of PATH's first block
+#   fsck_bmap IMG PATH LBLK          physical block of PATH's logical block LBLK
+#   fsck_point IMG PATH PBLK         make PATH's first run (block map: block 0) start at PBLK
+#   fsck_group0 IMG FIELD            first block of group 0's FIELD ("Block bitmap at", ...)
 #   fsck_orphan_many IMG N           a one-block /lost+found, and N names of /many unlinked
 #   fsck_case VARIANT NAME CMD       copy VARIANT, damage it with CMD (IMG stands for the copy),
 #                                    then set E2 (e2fsck -fn), RN (rumpsh fsck -n), RY (rumpsh
@@ -64,6 +67,22 @@ fsck_poke_dir() {
 	blk=$(debugfs -R "bmap $path 0" "$img" 2>/dev/null)
 	[[ $blk =~ ^[0-9]+$ && $blk -gt 0 ]] || { echo "fsck_poke_dir: no block for $path" >&2; return 1; }
 	printf "$bytes" | dd of="$img" bs=1 seek=$((blk * $(fsck_bsize "$img") + off)) conv=notrunc status=none
+}
+
+fsck_bmap() {
+	debugfs -R "bmap $2 $3" "$1" 2>/dev/null
+}
+
+# An extent file with one extent keeps its start in i_block[5] (depth 0).
+fsck_point() {
+	local img=$1 path=$2 pblk=$3 field=block[0]
+	[[ $pblk =~ ^[0-9]+$ && $pblk -gt 0 ]] || { echo "fsck_point: bad block '$pblk'" >&2; return 1; }
+	debugfs -R "stat $path" "$img" 2>/dev/null | grep -q 'Flags: .*0x80000' && field=block[5]
+	debugfs -w -R "set_inode_field $path $field $pblk" "$img"
+}
+
+fsck_group0() {
+	dumpe2fs "$1" 2>/dev/null | grep -m1 "$2" | sed 's/.* at \([0-9]*\).*/\1/'
 }
 
 fsck_orphan_many() {

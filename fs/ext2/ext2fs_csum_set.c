@@ -100,8 +100,11 @@ static void ext2fs_bitmap_csum(struct ext2fs *fs, uint8_t *gd,
 void ext2fs_csum_set_block_bitmap(struct ext2fs *fs, uint8_t *gd,
     const uint8_t *bitmap)
 {
-	ext2fs_bitmap_csum(fs, gd, bitmap,
-	    le32dec(fs->sb + SB_CLUSTERS_PER_GROUP) / 8,
+	/* s_clusters_per_group is not validated at mount (blocks_per_group
+	 * is): a bitmap is never more than one block */
+	size_t bytes = le32dec(fs->sb + SB_CLUSTERS_PER_GROUP) / 8;
+
+	ext2fs_bitmap_csum(fs, gd, bitmap, bytes < fs->bsize ? bytes : fs->bsize,
 	    GD_BLOCK_BITMAP_CSUM_LO, GD_BLOCK_BITMAP_CSUM_HI);
 }
 

@@ -15,6 +15,7 @@
  *  0  superblock, descriptors, journal superblock, orphan list;
  *  1  every inode: mode, flags, block tree, blocks claimed once, i_blocks,
  *     i_size, checksum; builds the map of blocks in use;
+ *  1B blocks claimed twice: the later claimants get copies;
  *  2  every directory block: entries, ".", "..", file types, checksums,
  *     htree indexes; counts the names of each inode;
  *  3  every directory reachable from the root, ".." right;
@@ -285,6 +286,8 @@ static void fsck_free(struct ext2fs_fsck *fk)
 	free(fk->parent);
 	free(fk->dotdot);
 	free(fk->blockbuf);
+	free(fk->dups);
+	free(fk->sharers);
 }
 
 /*
@@ -335,6 +338,8 @@ static int fsck_run(struct ext2fs_fsck *fk)
 	error = fsck_orphans(fk);
 	if (error == 0)
 		error = fsck_pass1(fk);
+	if (error == 0)
+		error = fsck_pass1b(fk);
 	if (error == 0)
 		error = fsck_pass2(fk);
 	if (error == 0)

@@ -7,7 +7,8 @@
  * (claimed, metadata) and 15 bytes per inode (state, i_links_count,
  * references counted in directories, parent, ".."). Both counts are bounded
  * by the device size (ext2fs_parse_geometry), and the total is capped by
- * FSCK_MAXMEM. Everything read from the image is validated before use; a
+ * FSCK_MAXMEM. Blocks claimed twice and their claimants are listed for
+ * pass 1B, at most FSCK_MAXDUP of each (ext2fs_fsck_dup.c). Everything read from the image is validated before use; a
  * structure that fails is reported and, with -y, cleared or rebuilt.
  */
 
@@ -61,6 +62,16 @@ struct ext2fs_fsck {
 	int layout_probe;       /* marking metadata silently, to choose a table */
 	unsigned layout_bad;    /* group metadata out of range or overlapping */
 	uint8_t *blockbuf;      /* one block of scratch */
+	struct fsck_dupblk *dups;       /* pass 1: blocks claimed again */
+	size_t ndups, dups_cap;
+	uint32_t *sharers;      /* pass 1: inodes that made such claims */
+	size_t nsharers, sharers_cap;
+	size_t nsaid;           /* clones announced (counted as fixed) */
+	int dup_overflow;       /* more of either than is noted */
+	int dup_unsafe;         /* a shared tree block stopped a walk */
+	uint64_t cloned;        /* pass 1B: blocks copied */
+	uint64_t alloc_next;    /* pass 1B: where to look for free blocks */
+	uint64_t nospace;       /* pass 1B: a run this long was not found */
 };
 
 /* The block walker: data runs and tree (index/indirect) blocks, in order. */
@@ -117,8 +128,14 @@ int fsck_orphans(struct ext2fs_fsck *fk);
 int fsck_inode_read(struct ext2fs_fsck *fk, uint64_t ino, uint8_t *raw);
 int fsck_inode_write(struct ext2fs_fsck *fk, uint64_t ino, uint8_t *raw);
 uint64_t fsck_isize(const struct ext2fs *fs, const uint8_t *raw);
+void fsck_add_iblocks(const struct ext2fs *fs, uint8_t *raw, uint64_t n);
 int fsck_inline_value(struct ext2fs_fsck *fk, uint64_t ino, uint8_t *raw,
     uint8_t **val, size_t *len);
+
+/* ext2fs_fsck_dup.c: pass 1B, multiply-claimed blocks */
+void fsck_dup_note(struct ext2fs_fsck *fk, uint64_t b);
+void fsck_dup_sharer(struct ext2fs_fsck *fk, uint32_t ino);
+int fsck_pass1b(struct ext2fs_fsck *fk);
 
 /* ext2fs_fsck_dirs.c, ext2fs_fsck_htree.c: pass 2 */
 int fsck_pass2(struct ext2fs_fsck *fk);
@@ -146,6 +163,9 @@ int fsck_write_sb(struct ext2fs_fsck *fk);
 int fsck_lost_found(struct ext2fs_fsck *fk);
 int fsck_link_lost(struct ext2fs_fsck *fk, uint32_t ino, int isdir);
 int fsck_set_dotdot(struct ext2fs_fsck *fk, uint32_t dir, uint32_t to);
+int fsck_claim_block(struct ext2fs_fsck *fk, uint64_t goal, uint64_t *blk);
+int fsck_write_dirblock(struct ext2fs_fsck *fk, uint32_t dir, uint32_t gen,
+    uint64_t blk, uint32_t dot, uint32_t dotdot);
 
 static inline int fsck_test(const uint8_t *map, uint64_t i)
 {

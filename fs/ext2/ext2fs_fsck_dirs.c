@@ -29,6 +29,7 @@ struct fsck_dir {
 	unsigned idx;           /* entry index in the block */
 	int dirty;
 	int trim;               /* entries may end at the block end: trim */
+	int raw_dirty;          /* the inode changed (a hole filled) */
 	char path[256];
 };
 
@@ -66,7 +67,34 @@ static int is_dots(const uint8_t *name, size_t len)
 	return name[0] == '.' && (len == 1 || (len == 2 && name[1] == '.'));
 }
 
-/* "." and ".." at the head of block 0; 1 if this entry was one of them. */
+/* Rewrites entry d (rec_len kept, at least 12) as '.' or '..' naming ino;
+ * the rest of its first 4 name bytes is zeroed (e2fsck wants a NUL). */
+static void fsck_make_dot(struct fsck_dir *dd, uint8_t *d, uint32_t ino)
+{
+	unsigned nl = dd->idx + 1;
+
+	le32enc(d, ino);
+	d[6] = (uint8_t)nl;
+	d[7] = (dd->fk->fs->incompat & INCOMPAT_FILETYPE) ? 2 : 0;
+	memset(d + 8, 0, 4);
+	memcpy(d + 8, "..", nl);
+	dd->dirty = 1;
+}
+
+/* '.' or '..' followed by a byte other than NUL. */
+static int fsck_dot_unterminated(struct fsck_dir *dd, const uint8_t *d)
+{
+	return d[8 + dd->idx + 1] != 0 && fsck_say(dd->fk, FIX_ASK,
+	    "directory inode %u (%s): '%s' entry not NUL-terminated", dd->ino,
+	    dpath(dd), dd->idx ? ".." : ".");
+}
+
+/*
+ * "." and ".." at the head of block 0; 1 if this entry is (now) one of
+ * them. As e2fsck does, a missing one is written over the entry in its
+ * place (whose name is lost: pass 4 finds what it named); a missing ".."
+ * names the root until pass 3 sets it to the real parent.
+ */
 static int fsck_dot_entry(struct fsck_dir *dd, uint8_t *d)
 {
 	struct ext2fs_fsck *fk = dd->fk;
@@ -75,11 +103,14 @@ static int fsck_dot_entry(struct fsck_dir *dd, uint8_t *d)
 
 	if (dd->lblk != 0 || dd->idx > 1)
 		return 0;
-	if (nl != dd->idx + 1 || memcmp(d + 8, "..", nl) != 0) {
-		fsck_say(fk, FIX_NONE, "directory inode %u (%s): missing '%s'",
-		    dd->ino, dpath(dd), dd->idx ? ".." : ".");
-		return 0;
-	}
+	if (ino == 0 || nl != dd->idx + 1 || memcmp(d + 8, "..", nl) != 0) {
+		if (!fsck_say(fk, FIX_ASK, "directory inode %u (%s): missing "
+		    "'%s'", dd->ino, dpath(dd), dd->idx ? ".." : "."))
+			return 0;
+		ino = dd->idx ? EXT2_ROOT_INO : dd->ino;
+		fsck_make_dot(dd, d, ino);
+	} else if (fsck_dot_unterminated(dd, d))
+		fsck_make_dot(dd, d, ino);
 	if (dd->idx == 0) {
 		if (ino != dd->ino && fsck_say(fk, FIX_ASK, "directory inode %u "
 		    "(%s): '.' is inode %u", dd->ino, dpath(dd), ino)) {
@@ -90,6 +121,25 @@ static int fsck_dot_entry(struct fsck_dir *dd, uint8_t *d)
 	} else
 		fk->dotdot[dd->ino] = ino;
 	return 1;
+}
+
+/* A '.' entry with room for more than one more entry after its 12 bytes
+ * hides where '..' belongs: split off the rest as an empty entry (the
+ * limit is e2fsck's). */
+static void fsck_dot_split(struct fsck_dir *dd, uint8_t *d, size_t *rl)
+{
+	const struct ext2fs *fs = dd->fk->fs;
+
+	if (dd->lblk != 0 || dd->idx != 0 || le32dec(d) != dd->ino ||
+	    d[6] != 1 || *rl <= 2 * DIRENT_MIN_SIZE ||
+	    !fsck_say(dd->fk, FIX_ASK, "directory inode %u (%s): '.' entry "
+	    "is %zu bytes long: splitting", dd->ino, dpath(dd), *rl))
+		return;
+	memset(d + DIRENT_MIN_SIZE, 0, 8);
+	fsck_set_rec_len(fs, d + DIRENT_MIN_SIZE, *rl - DIRENT_MIN_SIZE);
+	fsck_set_rec_len(fs, d, DIRENT_MIN_SIZE);
+	*rl = DIRENT_MIN_SIZE;
+	dd->dirty = 1;
 }
 
 /* Whether an entry must go; says why. Counts the name if it stays. */
@@ -149,8 +199,6 @@ static int fsck_entry(struct fsck_dir *dd, uint8_t *d)
 {
 	int bad;
 
-	if (fsck_dot_entry(dd, d))
-		return 0;
 	bad = fsck_entry_bad(dd, d);
 	if (bad)
 		return bad > 0;
@@ -191,6 +239,7 @@ static void fsck_entries(struct fsck_dir *dd, uint8_t *data, size_t len)
 {
 	const struct ext2fs *fs = dd->fk->fs;
 	size_t off = 0, prev = SIZE_MAX;
+	int dot;
 
 	for (dd->idx = 0; off < len; dd->idx++) {
 		uint8_t *d = data + off;
@@ -206,7 +255,10 @@ static void fsck_entries(struct fsck_dir *dd, uint8_t *data, size_t len)
 			fsck_entry_broken(dd, data, prev, off, len);
 			return;
 		}
-		if (le32dec(d) != 0 && fsck_entry(dd, d)) {
+		dot = dd->lblk == 0 && dd->idx < 2 && fsck_dot_entry(dd, d);
+		if (dot && dd->idx == 0)
+			fsck_dot_split(dd, d, &rl);
+		if (!dot && le32dec(d) != 0 && fsck_entry(dd, d)) {
 			if (prev != SIZE_MAX) {
 				fsck_set_rec_len(fs, data + prev,
 				    fsck_rec_len(fs, data + prev) + rl);
@@ -216,10 +268,7 @@ static void fsck_entries(struct fsck_dir *dd, uint8_t *data, size_t len)
 			}
 			le32enc(d, 0);
 			dd->dirty = 1;
-		} else if (le32dec(d) == 0 && dd->lblk == 0 && dd->idx < 2)
-			fsck_say(dd->fk, FIX_NONE, "directory inode %u (%s): "
-			    "missing '%s'", dd->ino, dpath(dd),
-			    dd->idx ? ".." : ".");
+		}
 		prev = off;
 		off += rl;
 	}
@@ -293,6 +342,41 @@ static int fsck_dir_block(struct fsck_dir *dd, uint64_t lblk, uint64_t pblk)
 	return 0;
 }
 
+/*
+ * Blocks dd->next..lblk-1 are not mapped. Where the map has a slot for
+ * them in the inode (the 12 direct blocks), each gets an empty directory
+ * block, as e2fsck allocates one; the walk reads slots after the current
+ * one only, so filling earlier ones does not disturb it.
+ */
+static int fsck_dir_hole(struct fsck_dir *dd, uint64_t lblk, uint64_t goal)
+{
+	struct ext2fs_fsck *fk = dd->fk;
+	int fill = !(le32dec(dd->raw + I_FLAGS) & IFL_EXTENTS) && lblk <= 12;
+	uint64_t b, blk;
+	int error;
+
+	if (!fsck_say(fk, fill ? FIX_ASK : FIX_NONE, "directory inode %u (%s): "
+	    "hole at block %llu%s", dd->ino, dpath(dd),
+	    (unsigned long long)dd->next, fill ? ": allocating empty blocks" :
+	    ""))
+		return 0;
+	for (b = dd->next; b < lblk; b++) {
+		error = fsck_claim_block(fk, goal, &blk);
+		if (error == ENOSPC) {
+			fsck_unfixed(fk);
+			return 0;
+		}
+		if (error == 0)
+			error = fsck_write_dirblock(fk, dd->ino, dd->gen, blk, 0, 0);
+		if (error)
+			return error;
+		le32enc(dd->raw + I_BLOCK + 4 * b, (uint32_t)blk);
+		fsck_add_iblocks(fk->fs, dd->raw, 1);
+		dd->raw_dirty = 1;
+	}
+	return 0;
+}
+
 static int fsck_dir_run(struct fsck_walk *w, uint64_t lblk, uint64_t pblk,
     uint64_t len, int uninit)
 {
@@ -300,9 +384,11 @@ static int fsck_dir_run(struct fsck_walk *w, uint64_t lblk, uint64_t pblk,
 	uint64_t i;
 	int error;
 
-	if (lblk > dd->next)
-		fsck_say(dd->fk, FIX_NONE, "directory inode %u (%s): hole at "
-		    "block %llu", dd->ino, dpath(dd), (unsigned long long)dd->next);
+	if (lblk > dd->next) {
+		error = fsck_dir_hole(dd, lblk, pblk);
+		if (error)
+			return error;
+	}
 	for (i = 0; i < len; i++) {
 		error = fsck_dir_block(dd, lblk + i, pblk + i);
 		if (error)
@@ -370,6 +456,8 @@ static int fsck_dir(struct ext2fs_fsck *fk, uint32_t ino, uint8_t *raw)
 	error = fsck_walk_blocks(&w);
 	if (error == EUCLEAN)
 		error = 0;      /* pass 1 said why */
+	if (error == 0 && dd.raw_dirty)
+		error = fsck_inode_write(fk, ino, raw);
 	if (dd.next == 0 && error == 0)
 		fsck_say(fk, FIX_NONE, "directory inode %u: no blocks", ino);
 	if (dd.ht != NULL && fsck_htree_end(dd.ht) == EUCLEAN && error == 0)

@@ -13,8 +13,9 @@
  * always are). Each one in use is checked in two walks: the first only
  * validates its block tree, so that an inode found broken has claimed
  * nothing; the second claims every block in the map of blocks in use.
- * A block claimed twice ends the inode's claims (bounding the work a
- * hostile image can cause) and is reported; sharing is not repaired.
+ * A data block claimed twice is noted for pass 1B, which clones it; a
+ * tree block claimed twice ends the inode's claims (bounding the work a
+ * hostile image can cause) and is only reported.
  */
 
 #define I_DTIME          0x14
@@ -123,6 +124,7 @@ int fsck_orphans(struct ext2fs_fsck *fk)
 static int claim_one(struct fsck_walk *w, uint64_t b, int tree)
 {
 	if (fsck_test(w->fk->bused, b)) {
+		fsck_dup_note(w->fk, b);
 		if (w->shared++ == 0) {
 			w->first_shared = b;
 			w->shared_meta = fsck_test(w->fk->bmeta, b);
@@ -232,6 +234,13 @@ static void fsck_set_iblocks(const struct ext2fs *fs, uint8_t *raw,
 	if (fs->ro_compat & RO_COMPAT_HUGE_FILE)
 		le16enc(raw + I_BLOCKS_HIGH, (uint16_t)(b >> 32));
 	le32enc(raw + I_FLAGS, le32dec(raw + I_FLAGS) & ~IFL_HUGE_FILE);
+}
+
+/* i_blocks += n blocks of the file system. */
+void fsck_add_iblocks(const struct ext2fs *fs, uint8_t *raw, uint64_t n)
+{
+	fsck_set_iblocks(fs, raw, fsck_iblocks(fs, raw) +
+	    (n << (fs->log_bsize - 9)));
 }
 
 /* A slow symlink: one block, holding exactly i_size bytes of target. */
@@ -346,7 +355,7 @@ static int fsck_inode_blocks(struct ext2fs_fsck *fk, uint64_t ino,
 	struct fsck_walk w = { .fk = fk, .ino = ino, .raw = raw };
 	uint64_t acl = le32dec(raw + I_FILE_ACL_LO), pblk0 = 0, want;
 	const char *bad = NULL;
-	int error;
+	int error, clone;
 
 	if (fk->fs->incompat & INCOMPAT_64BIT)
 		acl |= (uint64_t)le16dec(raw + I_FILE_ACL_HIGH) << 32;
@@ -372,12 +381,17 @@ static int fsck_inode_blocks(struct ext2fs_fsck *fk, uint64_t ino,
 	w.fix_csum = fk->repair || fk->preen;
 	if (walk && (error = fsck_walk_blocks(&w)) != 0)
 		return error == EUCLEAN ? 0 : error;
-	if (w.shared)
-		fsck_say(fk, FIX_NONE, "inode %llu: %llu block%s also used by "
-		    "another inode or the file system (the first: block %llu, "
-		    "%s)", (unsigned long long)ino, (unsigned long long)w.shared,
-		    w.shared == 1 ? "" : "s", (unsigned long long)w.first_shared,
-		    w.shared_meta ? "metadata" : "another inode's");
+	if (w.stop)
+		fk->dup_unsafe = 1;
+	/* cloned by pass 1B: a reserved inode's blocks are left alone */
+	clone = !w.stop && ino >= fk->fs->first_ino;
+	if (w.shared && fsck_say(fk, clone ? FIX_ASK : FIX_NONE, "inode %llu: "
+	    "%llu block%s also used by another inode or the file system (the "
+	    "first: block %llu, %s)%s", (unsigned long long)ino,
+	    (unsigned long long)w.shared, w.shared == 1 ? "" : "s",
+	    (unsigned long long)w.first_shared, w.shared_meta ? "metadata" :
+	    "another inode's", clone ? ": cloning" : ""))
+		fsck_dup_sharer(fk, (uint32_t)ino);
 	if (w.stop)
 		return 0;       /* a shared tree: its sizes are not known */
 	if (w.csum_bad)

@@ -78,7 +78,7 @@ static int fsck_take_bit(struct ext2fs_fsck *fk, uint32_t g, int inode,
 }
 
 /* A free block, from `goal` on (then from the start); marked in use. */
-static int fsck_claim_block(struct ext2fs_fsck *fk, uint64_t goal,
+int fsck_claim_block(struct ext2fs_fsck *fk, uint64_t goal,
     uint64_t *blk)
 {
 	const struct ext2fs *fs = fk->fs;
@@ -132,7 +132,7 @@ static int fsck_claim_dir_inode(struct ext2fs_fsck *fk, uint32_t *ino)
 
 /* An empty block of directory dir (generation gen): "." and ".." if
  * dot != 0, the checksum tail. */
-static int fsck_write_dirblock(struct ext2fs_fsck *fk, uint32_t dir,
+int fsck_write_dirblock(struct ext2fs_fsck *fk, uint32_t dir,
     uint32_t gen, uint64_t blk, uint32_t dot, uint32_t dotdot)
 {
 	struct ext2fs *fs = fk->fs;
