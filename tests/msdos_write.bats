@@ -106,7 +106,7 @@ write_session() { # write_session BITS KB: put, mkdir, mv, rm, truncate on a fre
 
 @test "-o tz=ZONE: times in a tz database zone, as mtools sees them under TZ=ZONE" {
 	[[ -e /usr/share/zoneinfo/Europe/Berlin && -e /usr/share/zoneinfo/America/New_York ]] ||
-		skip 'no tz database in /usr/share/zoneinfo'
+		{ echo 'no tz database in /usr/share/zoneinfo (make deps installs tzdata)' >&2; return 1; }
 	mk_fat "$IMG" 16 30000 "$BATS_TEST_TMPDIR/tree"
 	need_rumpsh_cmd put
 	local d=$BATS_TEST_TMPDIR
