@@ -54,18 +54,28 @@ static void print_table(const struct part_table *pt)
 	}
 }
 
+/* Reads the partition table of the disk at path into pt (errbuf: why not). */
+static int read_table(const char *path, struct part_table *pt, char *errbuf,
+    size_t errbufsize)
+{
+	struct blkdev *bd = NULL;
+	int error = blkdev_open(path, 0, &bd);
+
+	if (error == 0) {
+		error = part_scan(bd, pt, errbuf, errbufsize);
+		blkdev_close(bd);
+	}
+	return error;
+}
+
 static int info_partitions(struct session *s)
 {
 	struct part_table *pt = calloc(1, sizeof(*pt));
 	char *path = disk_path(s->image), errbuf[256] = "";
-	struct blkdev *bd = NULL;
 	int error;
 
-	error = pt == NULL || path == NULL ? ENOMEM : blkdev_open(path, 0, &bd);
-	if (error == 0) {
-		error = part_scan(bd, pt, errbuf, sizeof(errbuf));
-		blkdev_close(bd);
-	}
+	error = pt == NULL || path == NULL ? ENOMEM :
+	    read_table(path, pt, errbuf, sizeof(errbuf));
 	if (error == 0)
 		print_table(pt);
 	else if (errbuf[0])
@@ -104,20 +114,16 @@ int info_unmounted_disk(const char *image, const char *sandbox)
 {
 	struct part_table *pt = calloc(1, sizeof(*pt));
 	char errbuf[128];
-	struct blkdev *bd = NULL;
 	int st = ST_FAIL;
 
 	if (pt != NULL && strchr(image, '@') == NULL &&
-	    blkdev_open(image, 0, &bd) == 0) {
-		if (part_scan(bd, pt, errbuf, sizeof(errbuf)) == 0 &&
-		    pt->pt_count > 0) {
-			printf("file system: none at the start of the disk; "
-			    "open a partition as %s@N\n", image);
-			print_table(pt);
-			printf("sandbox: %s\n", sandbox[0] ? sandbox : "off");
-			st = ST_OK;
-		}
-		blkdev_close(bd);
+	    read_table(image, pt, errbuf, sizeof(errbuf)) == 0 &&
+	    pt->pt_count > 0) {
+		printf("file system: none at the start of the disk; open a "
+		    "partition as %s@N\n", image);
+		print_table(pt);
+		printf("sandbox: %s\n", sandbox[0] ? sandbox : "off");
+		st = ST_OK;
 	}
 	free(pt);
 	return st;

@@ -60,6 +60,19 @@ void ext2fs_dcache_drop(struct ext2fs_inode *dp)
 	dp->dcache = NULL;
 }
 
+static struct ext2fs_dcent *dc_find(struct ext2fs_dcache *dc,
+    const char *name, size_t namelen)
+{
+	size_t i = (size_t)dc_hash(name, namelen) & (dc->nslots - 1);
+
+	for (; dc->slots[i].ino != 0; i = (i + 1) & (dc->nslots - 1))
+		if (dc->slots[i].ino != DC_GONE &&
+		    dc->slots[i].namelen == namelen && memcmp(dc->names +
+		    dc->slots[i].nameoff, name, namelen) == 0)
+			return &dc->slots[i];
+	return NULL;
+}
+
 /* Adds one entry; the first of two equal names wins, as in a scan. */
 static int dc_add(struct ext2fs_dcache *dc, const uint8_t *name,
     size_t namelen, uint32_t ino)
@@ -67,11 +80,10 @@ static int dc_add(struct ext2fs_dcache *dc, const uint8_t *name,
 	size_t i = (size_t)dc_hash((const char *)name, namelen) &
 	    (dc->nslots - 1);
 
-	for (; dc->slots[i].ino != 0; i = (i + 1) & (dc->nslots - 1))
-		if (dc->slots[i].ino != DC_GONE &&
-		    dc->slots[i].namelen == namelen && memcmp(dc->names +
-		    dc->slots[i].nameoff, name, namelen) == 0)
-			return 0;
+	if (dc_find(dc, (const char *)name, namelen) != NULL)
+		return 0;
+	while (dc->slots[i].ino != 0)
+		i = (i + 1) & (dc->nslots - 1);
 	if (dc->namesused + namelen > dc->namescap)
 		return ENOMEM;  /* the blocks hold no more than they size */
 	memcpy(dc->names + dc->namesused, name, namelen);
@@ -152,35 +164,15 @@ static int dc_build(struct ext2fs *fs, struct ext2fs_inode *dp)
 int ext2fs_dcache_lookup(struct ext2fs *fs, struct ext2fs_inode *dp,
     const char *name, size_t namelen, uint64_t *ino)
 {
-	struct ext2fs_dcache *dc;
-	size_t i;
+	struct ext2fs_dcent *e;
 	int error;
 
 	if (dp->dcache == NULL && (error = dc_build(fs, dp)) != 0)
 		return error;
-	dc = dp->dcache;
-	i = (size_t)dc_hash(name, namelen) & (dc->nslots - 1);
-	for (; dc->slots[i].ino != 0; i = (i + 1) & (dc->nslots - 1))
-		if (dc->slots[i].ino != DC_GONE &&
-		    dc->slots[i].namelen == namelen && memcmp(dc->names +
-		    dc->slots[i].nameoff, name, namelen) == 0) {
-			*ino = dc->slots[i].ino;
-			return 0;
-		}
-	return ENOENT;
-}
-
-static struct ext2fs_dcent *dc_find(struct ext2fs_dcache *dc,
-    const char *name, size_t namelen)
-{
-	size_t i = (size_t)dc_hash(name, namelen) & (dc->nslots - 1);
-
-	for (; dc->slots[i].ino != 0; i = (i + 1) & (dc->nslots - 1))
-		if (dc->slots[i].ino != DC_GONE &&
-		    dc->slots[i].namelen == namelen && memcmp(dc->names +
-		    dc->slots[i].nameoff, name, namelen) == 0)
-			return &dc->slots[i];
-	return NULL;
+	if ((e = dc_find(dp->dcache, name, namelen)) == NULL)
+		return ENOENT;
+	*ino = e->ino;
+	return 0;
 }
 
 /* Room for one more name and one more slot (at most half full), or not. */

@@ -324,6 +324,39 @@ static int ew_rename_check(struct ew_ren *r, unsigned flags)
 	return 0;
 }
 
+/* A subdirectory moved from parent from to parent to: its ".." link moves
+ * too (counts of 1 and 65000+ mean "many", dir_nlink, and stay). */
+static void ew_move_dir_link(struct ext2fs_inode *from,
+    struct ext2fs_inode *to)
+{
+	if (to->links > 1 && to->links < 65000)
+		to->links++;
+	if (from->links > 1 && from->links < 65000)
+		from->links--;
+}
+
+/* The end of a rename: ctime of the moved inode(s), mtime and ctime of the
+ * parents, and all of them written; the first error wins. */
+static int ew_rename_done(struct ext2fs *fs, int error,
+    struct ext2fs_inode *sip, struct ext2fs_inode *tip,
+    struct ext2fs_inode *fdp, struct ext2fs_inode *tdp)
+{
+	ext2fs_itouch(fs, sip, ITOUCH_C);
+	if (tip != NULL)
+		ext2fs_itouch(fs, tip, ITOUCH_C);
+	ext2fs_itouch(fs, fdp, ITOUCH_M | ITOUCH_C);
+	ext2fs_itouch(fs, tdp, ITOUCH_M | ITOUCH_C);
+	if (error == 0)
+		error = ext2fs_iupdate(fs, sip);
+	if (error == 0 && tip != NULL)
+		error = ext2fs_iupdate(fs, tip);
+	if (error == 0)
+		error = ext2fs_iupdate(fs, fdp);
+	if (error == 0 && tdp != fdp)
+		error = ext2fs_iupdate(fs, tdp);
+	return error;
+}
+
 static int ew_rename_do(struct ew_ren *r, const char *fname, size_t fnamelen,
     const char *tname, size_t tnamelen)
 {
@@ -347,21 +380,9 @@ static int ew_rename_do(struct ew_ren *r, const char *fname, size_t fnamelen,
 		error = ext2fs_dir_remove(fs, fdp, fname, fnamelen, &ino);
 	if (error == 0 && r->sdir && fdp != tdp) {
 		error = ext2fs_dir_set(fs, sip, "..", 2, tdp->ino, S_IFDIR);
-		if (tdp->links < 65000 && tdp->links > 1)
-			tdp->links++;
-		if (fdp->links > 1 && fdp->links < 65000)
-			fdp->links--;
+		ew_move_dir_link(fdp, tdp);
 	}
-	ext2fs_itouch(fs, sip, ITOUCH_C);
-	ext2fs_itouch(fs, fdp, ITOUCH_M | ITOUCH_C);
-	ext2fs_itouch(fs, tdp, ITOUCH_M | ITOUCH_C);
-	if (error == 0)
-		error = ext2fs_iupdate(fs, sip);
-	if (error == 0)
-		error = ext2fs_iupdate(fs, fdp);
-	if (error == 0 && tdp != fdp)
-		error = ext2fs_iupdate(fs, tdp);
-	return error;
+	return ew_rename_done(fs, error, sip, NULL, fdp, tdp);
 }
 
 /*
@@ -393,27 +414,9 @@ static int ew_exchange(struct ew_ren *r, const char *fname, size_t fnamelen,
 		error = ext2fs_dir_set(fs, sip, "..", 2, tdp->ino, S_IFDIR);
 	if (error == 0 && fdp != tdp && tdir)
 		error = ext2fs_dir_set(fs, tip, "..", 2, fdp->ino, S_IFDIR);
-	if (error == 0 && fdp != tdp && r->sdir != tdir) {
-		struct ext2fs_inode *gains = r->sdir ? tdp : fdp;
-		struct ext2fs_inode *loses = r->sdir ? fdp : tdp;
-		if (gains->links > 1 && gains->links < 65000)
-			gains->links++;
-		if (loses->links > 1 && loses->links < 65000)
-			loses->links--;
-	}
-	ext2fs_itouch(fs, sip, ITOUCH_C);
-	ext2fs_itouch(fs, tip, ITOUCH_C);
-	ext2fs_itouch(fs, fdp, ITOUCH_M | ITOUCH_C);
-	ext2fs_itouch(fs, tdp, ITOUCH_M | ITOUCH_C);
-	if (error == 0)
-		error = ext2fs_iupdate(fs, sip);
-	if (error == 0)
-		error = ext2fs_iupdate(fs, tip);
-	if (error == 0)
-		error = ext2fs_iupdate(fs, fdp);
-	if (error == 0 && tdp != fdp)
-		error = ext2fs_iupdate(fs, tdp);
-	return error;
+	if (error == 0 && fdp != tdp && r->sdir != tdir)
+		ew_move_dir_link(r->sdir ? fdp : tdp, r->sdir ? tdp : fdp);
+	return ew_rename_done(fs, error, sip, tip, fdp, tdp);
 }
 
 /* rename: takes and gives no references. flags: 0, RENAME_NOREPLACE or RENAME_EXCHANGE. */
