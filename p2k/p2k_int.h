@@ -5,6 +5,7 @@
 #define FUSE_USE_VERSION 34
 #include <fuse_lowlevel.h>
 
+#include "vfs/bio.h"
 #include "vfs/vfs.h"
 
 /* One FUSE node id and the vnode behind it (see p2k_node.c for the rules). */
@@ -29,6 +30,17 @@ struct p2k_nodetab {
 	struct p2k_node *nt_root;
 };
 
+#define P2K_MAX_IO   (1u << 20)  /* max_write */
+#define P2K_IOBUF    (P2K_MAX_IO + 4096)
+/*
+ * max_read, and the most image pieces one read reply splices. libfuse
+ * splices only a reply that fits its pipe with a page to spare per buffer,
+ * and an unprivileged pipe grows to 1 MiB (fs.pipe-max-size) at most:
+ * 512 KiB of data plus 2 * 60 + 1 buffers stays under it.
+ */
+#define P2K_MAX_READ  (512u << 10)
+#define P2K_READ_SEGS 60
+
 /* One server: the mounted core and what the requests share. */
 struct p2k {
 	struct mount *mp;
@@ -41,12 +53,13 @@ struct p2k {
 	int unmount_error;           /* what vfs_unmount answered */
 	char *iobuf;                 /* read replies, readdir, xattrs */
 	size_t iobufsize;
+	/* read replies (p2k_read.c): the pieces captured, the vector built */
+	struct bio_dataseg readsegs[P2K_READ_SEGS];
+	struct fuse_bufvec *readvec; /* room for 2 * P2K_READ_SEGS + 1 buffers */
 	const char *progname;
 	const char *image;
 };
 
-#define P2K_MAX_IO   (1u << 20)  /* max_read, max_write */
-#define P2K_IOBUF    (P2K_MAX_IO + 4096)
 
 /* p2k_node.c */
 int p2k_nodes_init(struct p2k_nodetab *nt, struct vnode *rootvp);
@@ -112,6 +125,9 @@ char *p2k_fuse_optlist(const struct p2k_mountspec *ms, const char *fsname,
     int rdonly);
 struct fuse_session *p2k_session_new(const char *progname, const char *list,
     const struct fuse_lowlevel_ops *ops, size_t opsize, void *userdata);
+
+/* p2k_readahead.c: 1 MiB readahead for the mount at dir, if allowed */
+void p2k_readahead_raise(const char *dir);
 
 /* p2k_mounter.c: the unconfined helper that mounts for a confined server */
 struct p2k_mounter {

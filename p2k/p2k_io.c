@@ -70,46 +70,6 @@ void p2k_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		fuse_reply_open(req, fi);
 }
 
-/* A short read means end of file to the kernel: read until EOF or size. */
-static int do_read(struct p2k *p, fuse_ino_t ino, size_t size, off_t off,
-    size_t *got)
-{
-	struct vnode *vp;
-	size_t done;
-	int error;
-
-	*got = 0;
-	if ((error = p2k_vnode(p, ino, &vp)) != 0)
-		return error;
-	if (off < 0)
-		return EINVAL;
-	if (size > p->iobufsize)
-		size = p->iobufsize;
-	while (*got < size) {
-		error = VOP_READ(vp, p->iobuf + *got, size - *got,
-		    (uint64_t)off + *got, &done);
-		if (error)
-			return *got > 0 ? 0 : error;
-		if (done == 0)
-			break;
-		*got += done;
-	}
-	return 0;
-}
-
-void p2k_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
-    struct fuse_file_info *fi)
-{
-	struct p2k *p = fuse_req_userdata(req);
-	size_t got;
-	int error = do_read(p, ino, size, off, &got);
-
-	if (error)
-		fuse_reply_err(req, error);
-	else
-		fuse_reply_buf(req, p->iobuf, got);
-}
-
 static int do_write(struct p2k *p, fuse_ino_t ino, const char *buf,
     size_t size, off_t off, size_t *put)
 {

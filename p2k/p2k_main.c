@@ -82,7 +82,7 @@ static int add_fsname(char **list, const char *image)
 	return error;
 }
 
-/* FUSE's -o: fsname, subtype, auto_unmount, 1 MiB reads, ro, the user's. */
+/* FUSE's -o: fsname, subtype, auto_unmount, max_read, ro, the user's. */
 char *p2k_fuse_optlist(const struct p2k_mountspec *ms, const char *fsname,
     int rdonly)
 {
@@ -90,7 +90,7 @@ char *p2k_fuse_optlist(const struct p2k_mountspec *ms, const char *fsname,
 	int error;
 
 	snprintf(sub, sizeof(sub), "subtype=%s", fsname);
-	snprintf(maxread, sizeof(maxread), "max_read=%u", P2K_MAX_IO);
+	snprintf(maxread, sizeof(maxread), "max_read=%u", P2K_MAX_READ);
 	error = add_fsname(&list, ms->image);
 	if (error == 0)
 		error = p2k_opts_append(&list, sub);
@@ -272,7 +272,10 @@ int p2k_run(const struct p2k_args *a)
 		errx_msg(a, "mount helper", strerror(error));
 	else {
 		confine(a, &os);
-		if ((p.iobuf = malloc(P2K_IOBUF)) != NULL &&
+		p.iobuf = malloc(P2K_IOBUF);
+		p.readvec = malloc(sizeof(*p.readvec) +
+		    2 * P2K_READ_SEGS * sizeof(p.readvec->buf[0]));
+		if (p.iobuf != NULL && p.readvec != NULL &&
 		    core_mount(&p, a, &os) == 0) {
 			p.iobufsize = P2K_IOBUF;
 			st = serve_mounted(&p, a, &ms, &m);
@@ -284,5 +287,6 @@ int p2k_run(const struct p2k_args *a)
 	}
 	p2k_opts_free(&os);
 	free(p.iobuf);
+	free(p.readvec);
 	return st;
 }

@@ -117,6 +117,7 @@ static void mount_for(int sock, const struct p2k_mountspec *ms,
 		send_fd(sock, "FUSE mount failed", -1);
 		return;
 	}
+	p2k_readahead_raise(ms->dir);
 	send_fd(sock, "", fuse_session_fd(*sep));
 }
 

@@ -597,12 +597,17 @@ static void p2k_access(fuse_req_t req, fuse_ino_t ino, int mask)
 	fuse_reply_err(req, error);
 }
 
-/* Capabilities: 1 MiB transfers; the kernel clears set-ID bits itself. */
+/*
+ * Capabilities: 1 MiB writes and readahead, 512 KiB reads spliced from the
+ * image (p2k_read.c); the kernel clears set-ID bits itself.
+ */
 static void p2k_init(void *userdata, struct fuse_conn_info *conn)
 {
 	conn->max_write = P2K_MAX_IO;
-	conn->max_read = P2K_MAX_IO;   /* must equal the max_read= option */
+	conn->max_read = P2K_MAX_READ;   /* must equal the max_read= option */
 	conn->max_readahead = P2K_MAX_IO;
+	if (conn->capable & FUSE_CAP_SPLICE_WRITE)
+		conn->want |= FUSE_CAP_SPLICE_WRITE;
 	conn->want &= ~(unsigned)FUSE_CAP_HANDLE_KILLPRIV;
 	if (conn->capable & FUSE_CAP_CACHE_SYMLINKS)
 		conn->want |= FUSE_CAP_CACHE_SYMLINKS;

@@ -25,6 +25,7 @@ struct bufcache {
 	int bc_error;                   /* first write-back error since sync */
 	size_t bc_ndirty;
 	uint64_t bc_hits, bc_misses, bc_direct;
+	struct bio_capture *bc_capture;  /* bio_read_data records, or NULL */
 };
 
 static size_t bio_hash(const struct bufcache *bc, uint64_t off)
@@ -304,6 +305,54 @@ int bio_read_direct(struct bufcache *bc, uint64_t off, void *buf, size_t len)
 		return error;
 	bc->bc_direct += len;
 	return blkdev_read(bc->bc_dev, off, buf, len);
+}
+
+void bio_capture_start(struct bufcache *bc, struct bio_capture *cap)
+{
+	cap->cap_n = 0;
+	cap->cap_fd = bc->bc_dev->bd_fd;
+	bc->bc_capture = cap;
+}
+
+void bio_capture_stop(struct bufcache *bc)
+{
+	bc->bc_capture = NULL;
+}
+
+/* Records the piece (joined to the last one when it continues it); 0 if full. */
+static int bio_capture_add(struct bio_capture *cap, uint8_t *buf, size_t len,
+    uint64_t fileoff)
+{
+	struct bio_dataseg *last = cap->cap_n ? &cap->cap_segs[cap->cap_n - 1] :
+	    NULL;
+
+	if (last != NULL && last->ds_buf + last->ds_len == buf &&
+	    last->ds_fileoff + last->ds_len == fileoff) {
+		last->ds_len += len;
+		return 1;
+	}
+	if (cap->cap_n == cap->cap_max)
+		return 0;
+	cap->cap_segs[cap->cap_n++] = (struct bio_dataseg){ .ds_buf = buf,
+	    .ds_len = len, .ds_fileoff = fileoff };
+	return 1;
+}
+
+int bio_read_data(struct bufcache *bc, uint64_t off, void *buf, size_t len)
+{
+	uint64_t fileoff;
+	int error;
+
+	if (bc->bc_capture == NULL || len == 0)
+		return bio_read_direct(bc, off, buf, len);
+	if (bc->bc_ndirty > 0 && (error = bio_sync(bc)) != 0)
+		return error;
+	if ((error = blkdev_locate(bc->bc_dev, off, len, &fileoff)) != 0)
+		return error;
+	if (!bio_capture_add(bc->bc_capture, buf, len, fileoff))
+		return bio_read_direct(bc, off, buf, len);
+	bc->bc_direct += len;
+	return 0;
 }
 
 void bio_get_stats(const struct bufcache *bc, struct bio_stats *st)

@@ -54,6 +54,33 @@ void bio_invalidate(struct bufcache *bc, uint64_t off);
  */
 int bio_read_direct(struct bufcache *bc, uint64_t off, void *buf, size_t len);
 
+/*
+ * File data that a driver's vop_read puts unchanged into the reader's buffer
+ * (not data it decodes first, such as compressed blocks). The same as
+ * bio_read_direct, except while a capture is on: then the piece is not read
+ * but recorded, so that a reader who forwards the bytes (p2k's FUSE replies)
+ * can splice them from the image file instead of copying them twice.
+ * Everything else the read does (zeros for holes, blocks the journal holds,
+ * inline data) still lands in the buffer. When the capture's table is full,
+ * pieces are read as usual.
+ */
+int bio_read_data(struct bufcache *bc, uint64_t off, void *buf, size_t len);
+
+struct bio_dataseg {
+	uint8_t *ds_buf;        /* where the piece belongs in the reader's buffer */
+	size_t ds_len;
+	uint64_t ds_fileoff;    /* where it lies in the image file (cap_fd) */
+};
+struct bio_capture {
+	struct bio_dataseg *cap_segs;  /* the caller's table, in buffer order */
+	size_t cap_max;
+	size_t cap_n;           /* filled in */
+	int cap_fd;             /* set by bio_capture_start: the image file */
+};
+/* Between start and stop, bio_read_data records into cap (one capture at a time). */
+void bio_capture_start(struct bufcache *bc, struct bio_capture *cap);
+void bio_capture_stop(struct bufcache *bc);
+
 struct bio_stats {
 	uint64_t hits, misses, direct_bytes;
 	size_t cached_bytes;

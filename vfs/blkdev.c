@@ -75,6 +75,16 @@ static int blkdev_check_range(const struct blkdev *bd, uint64_t off,
 	return 0;
 }
 
+int blkdev_locate(const struct blkdev *bd, uint64_t off, size_t len,
+    uint64_t *fileoff)
+{
+	int error = blkdev_check_range(bd, off, len);
+
+	if (error == 0)
+		*fileoff = bd->bd_offset + off;
+	return error;
+}
+
 int blkdev_read(struct blkdev *bd, uint64_t off, void *buf, size_t len)
 {
 	uint8_t *p = buf;

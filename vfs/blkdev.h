@@ -29,6 +29,12 @@ void blkdev_close(struct blkdev *bd);
  */
 int blkdev_read(struct blkdev *bd, uint64_t off, void *buf, size_t len);
 int blkdev_write(struct blkdev *bd, uint64_t off, const void *buf, size_t len);
+/*
+ * Where [off, off+len) of the device lies in bd_fd, for a caller that reads
+ * it from the file itself (splice): the same range check as blkdev_read.
+ */
+int blkdev_locate(const struct blkdev *bd, uint64_t off, size_t len,
+    uint64_t *fileoff);
 int blkdev_flush(struct blkdev *bd);
 
 #endif

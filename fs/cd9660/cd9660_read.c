@@ -44,9 +44,12 @@ static int map_piece(struct cd9660_mount *imp, struct vnode *vp,
 	return 0;
 }
 
-/* Exactly len bytes of the data as recorded, from off (within n_rawsize). */
-int cd9660_read_raw(struct cd9660_mount *imp, struct vnode *vp, void *buf,
-    size_t len, uint64_t off)
+typedef int (*devread_t)(struct bufcache *bc, uint64_t off, void *buf,
+    size_t len);
+
+/* Exactly len bytes of the recorded data from off, each piece read by rd. */
+static int read_recorded(struct cd9660_mount *imp, struct vnode *vp,
+    void *buf, size_t len, uint64_t off, devread_t rd)
 {
 	struct cd9660_node *np = VTOI(vp);
 	uint64_t base = 0, dev, run;
@@ -63,13 +66,20 @@ int cd9660_read_raw(struct cd9660_mount *imp, struct vnode *vp, void *buf,
 		if (error)
 			return error;
 		n = run < len ? (size_t)run : len;
-		if ((error = bio_read_direct(imp->im_mp->mnt_bc, dev, p, n)))
+		if ((error = rd(imp->im_mp->mnt_bc, dev, p, n)) != 0)
 			return error;
 		p += n;
 		off += n;
 		len -= n;
 	}
 	return 0;
+}
+
+/* The data as recorded, for decoding (zisofs): never captured. */
+int cd9660_read_raw(struct cd9660_mount *imp, struct vnode *vp, void *buf,
+    size_t len, uint64_t off)
+{
+	return read_recorded(imp, vp, buf, len, off, bio_read_direct);
 }
 
 /* Takes and gives no references; reads no buffer through the cache. */
@@ -92,7 +102,7 @@ int cd9660_read(struct vnode *vp, void *buf, size_t len, uint64_t off,
 		return 0;
 	if (len > size - off)
 		len = (size_t)(size - off);
-	if ((error = cd9660_read_raw(imp, vp, buf, len, off)) != 0)
+	if ((error = read_recorded(imp, vp, buf, len, off, bio_read_data)) != 0)
 		return error;
 	*done = len;
 	return 0;

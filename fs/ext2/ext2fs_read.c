@@ -48,7 +48,7 @@ static int ext2fs_read_run(struct ext2fs *fs, struct ext2fs_inode *ip,
 		} else {
 			if (j != UINT64_MAX)
 				chunk = (size_t)(((j - pblk) << fs->log_bsize) - boff);
-			error = bio_read_direct(fs->mp->mnt_bc,
+			error = bio_read_data(fs->mp->mnt_bc,
 			    (pblk << fs->log_bsize) + boff, dst, chunk);
 		}
 		if (error)

@@ -41,7 +41,7 @@ int ffs_rdwr_blocks(struct ffs_mount *fm, uint64_t ino,
 				return vfs_corrupt(fm->fm_mp, ino, daddr,
 				    "data block %llu out of range",
 				    (unsigned long long)lbn);
-			if ((error = bio_read_direct(fm->fm_bc,
+			if ((error = bio_read_data(fm->fm_bc,
 			    ffs_fsbyte(fm, daddr) + boff, p, n)) != 0)
 				return error;
 		}

@@ -270,7 +270,7 @@ static int msdosfs_read(struct vnode *vp, void *buf, size_t len, uint64_t off,
 		chunk = (uint64_t)run * fs->csize - in;
 		if (chunk > len)
 			chunk = len;
-		error = bio_read_direct(fs->bc, msdosfs_clustoff(fs, cl) + in,
+		error = bio_read_data(fs->bc, msdosfs_clustoff(fs, cl) + in,
 		    dst, (size_t)chunk);
 		if (error)
 			break;

@@ -1,4 +1,4 @@
-/* test_bio.c: the buffer cache: hits, the size bound, write-back, direct reads. */
+/* test_bio.c: the buffer cache: hits, the size bound, write-back, direct reads, captured data reads. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -139,6 +139,51 @@ static void test_partition_window(void)
 	blkdev_close(bd);
 }
 
+/* A capture records where data lies instead of reading it; contiguous pieces join. */
+static void test_capture_records(void)
+{
+	struct blkdev *bd = make_disk(1);
+	struct bufcache *bc;
+	struct bio_dataseg segs[2];
+	struct bio_capture cap = { .cap_segs = segs, .cap_max = 2 };
+	struct buf *bp;
+	uint8_t out[4 * BLK];
+
+	CHECK_EQ(blkdev_restrict(bd, 8 * BLK, 32 * BLK), 0);
+	CHECK_EQ(bio_create(bd, 8 * BLK, &bc), 0);
+	CHECK_EQ(bread(bc, 5 * BLK, BLK, &bp), 0);
+	memset(bp->b_data, 0xcd, BLK);
+	bdwrite(bp);
+	memset(out, 0x11, sizeof(out));
+	bio_capture_start(bc, &cap);
+	CHECK_EQ(bio_read_data(bc, 1 * BLK, out, BLK), 0);
+	CHECK_EQ(bio_read_data(bc, 2 * BLK, out + BLK, BLK), 0);  /* joins */
+	CHECK_EQ(bio_read_data(bc, 5 * BLK, out + 3 * BLK, 100), 0);
+	/* the table is full: the next piece is read as usual */
+	CHECK_EQ(bio_read_data(bc, 9 * BLK, out + 2 * BLK, BLK), 0);
+	/* past the end of the device: refused as a read would be */
+	CHECK_EQ(bio_read_data(bc, 32 * BLK - 8, out, 16), EIO);
+	bio_capture_stop(bc);
+	CHECK_EQ(cap.cap_n, 2);
+	CHECK_EQ(cap.cap_fd, bd->bd_fd);
+	CHECK(segs[0].ds_buf == out);
+	CHECK_EQ(segs[0].ds_len, 2 * BLK);
+	CHECK_EQ(segs[0].ds_fileoff, 9 * BLK);   /* the partition's offset added */
+	CHECK(segs[1].ds_buf == out + 3 * BLK);
+	CHECK_EQ(segs[1].ds_len, 100);
+	CHECK_EQ(segs[1].ds_fileoff, 13 * BLK);
+	CHECK_EQ(out[0], 0x11);                  /* recorded, not read */
+	CHECK_EQ(out[2 * BLK], 17);              /* read: block 9 of the partition */
+	/* the dirty block reached the image before its place was handed out */
+	CHECK_EQ(pread(bd->bd_fd, out, 1, 13 * BLK), 1);
+	CHECK_EQ(out[0], 0xcd);
+	/* stopped: reads are reads again */
+	CHECK_EQ(bio_read_data(bc, 1 * BLK, out, BLK), 0);
+	CHECK_EQ(out[0], 9);
+	CHECK_EQ(bio_destroy(bc), 0);
+	blkdev_close(bd);
+}
+
 int main(void)
 {
 	snprintf(path, sizeof(path), "/tmp/rumpsh-bio-%d.img", (int)getpid());
@@ -148,6 +193,7 @@ int main(void)
 	RUN(test_writeback_and_direct);
 	RUN(test_readonly_write_is_reported);
 	RUN(test_partition_window);
+	RUN(test_capture_records);
 	unlink(path);
 	return DONE();
 }
