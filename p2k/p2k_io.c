@@ -50,6 +50,7 @@ static int do_open(struct p2k *p, fuse_ino_t ino, struct fuse_file_info *fi)
 	if ((error = VOP_GETATTR(np->pn_vp, &va)) != 0)
 		return error;
 	fi->fh = 0;
+	fi->noflush = 1;
 	fi->keep_cache = np->pn_seen && np->pn_size == va.va_size &&
 	    np->pn_mtime.tv_sec == va.va_mtime.tv_sec &&
 	    np->pn_mtime.tv_nsec == va.va_mtime.tv_nsec;
@@ -108,7 +109,11 @@ void p2k_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size,
 		fuse_reply_write(req, put);
 }
 
-/* close(2): nothing is buffered above the core, so nothing to flush. */
+/*
+ * close(2): nothing is buffered above the core, so nothing to flush. open
+ * and create tell the kernel so (noflush), which saves a request per close;
+ * a kernel that sends it anyway gets its answer here.
+ */
 void p2k_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	fuse_reply_err(req, 0);

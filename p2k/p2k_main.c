@@ -1,11 +1,13 @@
 /* p2k_main.c: one FUSE server's life: the core mount, the FUSE session and its options, daemonizing, the loop. */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "p2k/p2k.h"
@@ -13,6 +15,7 @@
 
 #define P2K_TIMEOUT      1.0    /* attr and entry cache, seconds */
 #define P2K_IDLE_SYNC_MS 1000   /* sync this long after the last change */
+#define P2K_SPIN_US 100         /* busy-poll this long after a request */
 
 static void errx_msg(const struct p2k_args *a, const char *what,
     const char *why)
@@ -126,40 +129,75 @@ struct fuse_session *p2k_session_new(const char *progname, const char *list,
 	return se;
 }
 
+/* A pause in a busy wait: tells the CPU (and a hypervisor) that we spin. */
+static void spin_pause(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield");
+#endif
+}
+
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
 /*
- * The single-threaded loop of fuse_session_loop, plus one thing: a second
- * after the last change with no request in between, everything is written
- * to the image (vfs_sync), so a server killed while idle leaves the image
- * consistent (only its clean flag says it was not unmounted).
+ * The single-threaded loop of fuse_session_loop, plus two things:
+ *  - a second after the last change with no request in between, everything
+ *    is written to the image (vfs_sync), so a server killed while idle
+ *    leaves the image consistent (only its clean flag says it was not
+ *    unmounted);
+ *  - after each request the server keeps trying the (non-blocking) device
+ *    for P2K_SPIN_US before it sleeps in poll(). A busy client's next
+ *    request usually comes within that time, and sleeping in between costs
+ *    waking an idle CPU once per request, which is slow in a virtual
+ *    machine (bsdtar -cf of 5,000 small files: 2.4 s sleeping, 0.8 s
+ *    spinning). An idle mount spins once, then sleeps; with one CPU it
+ *    never spins.
  */
 static int serve(struct fuse_session *se, struct p2k *p)
 {
 	struct fuse_buf buf = { .mem = NULL };
 	struct pollfd pfd = { .fd = fuse_session_fd(se), .events = POLLIN };
-	int res = 0, error;
+	uint64_t spin_until = 0;
+	/* with one CPU, spinning would only keep the client off it */
+	int spin = sysconf(_SC_NPROCESSORS_ONLN) > 1, res = 0, flags, error;
 
+	flags = fcntl(pfd.fd, F_GETFL);
+	if (flags < 0 || fcntl(pfd.fd, F_SETFL, flags | O_NONBLOCK) < 0)
+		return errno;
 	while (!fuse_session_exited(se)) {
-		if (p->dirty && !p->shut) {
-			res = poll(&pfd, 1, P2K_IDLE_SYNC_MS);
-			if (res < 0) {
-				res = 0;    /* a signal: check exited */
+		res = fuse_session_receive_buf(se, &buf);
+		if (res == -EAGAIN) {
+			res = 0;
+			if (now_us() < spin_until) {
+				spin_pause();
 				continue;
 			}
-			if (res == 0) {
+			/* poll: 0 is the idle timeout, -1 a signal (then check exited) */
+			if (poll(&pfd, 1, p->dirty && !p->shut ?
+			    P2K_IDLE_SYNC_MS : -1) == 0) {
 				p->dirty = 0;
 				if ((error = vfs_sync(p->mp)) != 0)
 					p2k_log(p, "sync: %s", strerror(error));
-				continue;
 			}
+			continue;
 		}
-		res = fuse_session_receive_buf(se, &buf);
-		if (res == -EINTR || res == -EAGAIN) {
+		if (res == -EINTR) {
 			res = 0;   /* a signal asking us to stop is no error */
 			continue;
 		}
 		if (res <= 0)
 			break;
 		fuse_session_process_buf(se, &buf);
+		if (spin)
+			spin_until = now_us() + P2K_SPIN_US;
 	}
 	free(buf.mem);
 	fuse_session_reset(se);

@@ -405,6 +405,7 @@ static void p2k_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 	int error = do_makenode(p, req, parent, name, mk_create, &mk, &e);
 
 	fi->fh = 0;
+	fi->noflush = 1;   /* see p2k_flush */
 	if (error)
 		fuse_reply_err(req, error);
 	else if (fuse_reply_create(req, &e, fi) != 0)
