@@ -119,14 +119,17 @@ bench: deps-check all
 	tests/bench/bench.sh $(BUILD)
 
 # install: the binary and its rump_* links, the manual (rump_*.1 link to
-# rumpsh.1), and the bash and zsh completions where those shells look.
+# rumpsh.1), the bash and zsh completions where those shells look, and
+# mount.rump where mount(8) looks for helpers (/sbin, whatever PREFIX is).
 RUMP_LINKS := rump_ext2fs rump_ffs rump_msdos rump_cd9660
+MOUNTHELPERDIR ?= /sbin
 MANDIR     := $(DESTDIR)$(PREFIX)/share/man/man1
 BASHCOMPDIR := $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 # Debian's zsh reads vendor-completions under /usr, site-functions elsewhere
 ZSHCOMPDIR := $(DESTDIR)$(PREFIX)/share/zsh/$(if $(filter /usr,$(PREFIX)),vendor-completions,site-functions)
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(MANDIR) $(BASHCOMPDIR) $(ZSHCOMPDIR)
+	install -d $(DESTDIR)$(PREFIX)/bin $(MANDIR) $(BASHCOMPDIR) $(ZSHCOMPDIR) \
+		$(DESTDIR)$(MOUNTHELPERDIR)
 	install -m 755 $(RUMPSH) $(DESTDIR)$(PREFIX)/bin/rumpsh
 	install -m 644 doc/rumpsh.1 $(MANDIR)/rumpsh.1
 	install -m 644 completions/rumpsh.bash $(BASHCOMPDIR)/rumpsh
@@ -135,6 +138,8 @@ install: all
 		ln -sf rumpsh $(DESTDIR)$(PREFIX)/bin/$$l; \
 		ln -sf rumpsh.1 $(MANDIR)/$$l.1; \
 		ln -sf rumpsh $(BASHCOMPDIR)/$$l; done
+	ln -sf $(PREFIX)/bin/rumpsh $(DESTDIR)$(MOUNTHELPERDIR)/mount.rump
+	ln -sf rumpsh.1 $(MANDIR)/mount.rump.1
 
 # Fuzzing: the core again, built by clang with libFuzzer's instrumentation into build/fuzz/,
 # and one harness per driver (fuzz_read_DRIVER; fuzz_write_DRIVER where the driver writes).

@@ -246,6 +246,8 @@ int main(int argc, char **argv)
 	if (p2k_rump_driver(argv[0]) != NULL)
 		return p2k_rump_main(p2k_rump_driver(argv[0]), argc, argv,
 		    confine_server);
+	if (p2k_is_mountrump(argv[0]))
+		return p2k_mountrump_main(argc, argv, confine_server);
 	if (argc == 2 && (strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "--help") == 0))
 		return help_and_version(1);

@@ -51,4 +51,8 @@ int p2k_rump_main(const char *driver, int argc, char **argv,
 int p2k_fstab_main(const char *image, const char *fstype, const char *opts,
     int rdonly, int argc, char **argv, p2k_confine_t confine);
 
+/* mount(8)'s helper for type rump (/sbin/mount.rump): argv[0] names it. */
+int p2k_is_mountrump(const char *progname);
+int p2k_mountrump_main(int argc, char **argv, p2k_confine_t confine);
+
 #endif

@@ -8,7 +8,7 @@ PACKAGES=(
 	gcc libc6-dev make pkg-config libreadline-dev libarchive-dev libfuse3-dev zlib1g-dev
 	# test runners and helpers
 	bats bats-assert bats-support coreutils util-linux mount fdisk procps
-	bsdextrautils tmux jq time python3 strace tzdata
+	bsdextrautils tmux jq time python3 strace tzdata acl
 	# completion and manual tests
 	zsh man-db groff-base
 	# image builders and independent readers

@@ -130,6 +130,9 @@ man_has_opt() {
 		[ "$(readlink "$d/usr/share/man/man1/$l.1")" = rumpsh.1 ]
 		[ -e "$d/usr/share/bash-completion/completions/$l" ]
 	done
+	# mount(8)'s helper, where mount looks (/sbin), pointing at the installed binary
+	[ "$(readlink "$d/sbin/mount.rump")" = /usr/bin/rumpsh ]
+	[ "$(readlink "$d/usr/share/man/man1/mount.rump.1")" = rumpsh.1 ]
 	cmp "$RUMPSH_ROOT/doc/rumpsh.1" "$d/usr/share/man/man1/rumpsh.1"
 	cmp "$RUMPSH_ROOT/completions/rumpsh.bash" "$d/usr/share/bash-completion/completions/rumpsh"
 	cmp "$RUMPSH_ROOT/completions/_rumpsh" "$d/usr/share/zsh/vendor-completions/_rumpsh"

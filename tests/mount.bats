@@ -13,6 +13,8 @@ setup() {
 teardown() {
 	fuse_umount_all
 	loop_umount_all
+	# the non-root test's grant on /dev/fuse, whatever became of the test
+	if [[ -f $BATS_TEST_TMPDIR/fuse.acl ]]; then setfacl --set-file="$BATS_TEST_TMPDIR/fuse.acl" /dev/fuse; fi
 }
 
 # ---- reading -------------------------------------------------------------
@@ -407,6 +409,107 @@ write_ops() {
 	# a command name is never taken for a directory
 	run_rumpsh "$img" ls /
 	assert_success
+}
+
+@test "mount -t rump and fstab type rump: mount(8) runs mount.rump; umount lets the server write the image out" {
+	need_tool unshare mount umount flock
+	local d=$BATS_TEST_TMPDIR sbin img
+	img=$(mnt_image ext4)
+	# mount(8) runs helpers from /sbin only: in a mount namespace of its own, the test puts
+	# a copy of the system's sbin with mount.rump added over it, and its own fstab over /etc/fstab
+	sbin=$(realpath /sbin)
+	mkdir -p "$d/sbin"
+	ln -s "$sbin"/* "$d/sbin/"
+	ln -s "$RUMPSH" "$d/sbin/mount.rump"
+	{ cat /etc/fstab 2>/dev/null; echo "$img $M rump ro,noauto 0 0"; } >"$d/fstab"
+	run unshare -m sh -ec '
+		mount --bind "$1" "$2"
+		mount --bind "$3" /etc/fstab
+		mount "$4"
+		grep -F " $4 fuse.ext2 ro," /proc/self/mounts
+		cat "$4/small.txt"
+		umount "$4"
+		mount -t rump.ext2 -o rw "$5" "$4"
+		echo written >"$4/via-mount-rump"
+		umount "$4"
+		! mount -t rump.ffs "$5" "$4" 2>"$6"
+	' sh "$d/sbin" "$sbin" "$d/fstab" "$M" "$img" "$d/ffs.err"
+	assert_success
+	assert_line --index 1 "$(cat "$(mnt_tree)/small.txt")"
+	grep -q 'mount.rump' "$d/ffs.err"
+	flock -w 60 "$img" true   # the writable server holds its image locked until it is done
+	e2fsck -fn "$img"
+	run_rumpsh "$img" cat /via-mount-rump
+	assert_output written
+}
+
+@test "mount.rump: mount(8)'s calling form: -f does all but mount, bad types and usage fail with 1" {
+	local img
+	img=$(mnt_image ext4)
+	ln -s "$RUMPSH" "$BATS_TEST_TMPDIR/mount.rump"
+	run "$BATS_TEST_TMPDIR/mount.rump" "$img" "$M" -f -v -o ro -t rump
+	assert_success
+	refute_mounted "$M"
+	run "$BATS_TEST_TMPDIR/mount.rump" "$img" "$M" -t ext4
+	assert_failure 1
+	assert_line --index 0 "mount.rump: unknown type 'ext4'"
+	run "$BATS_TEST_TMPDIR/mount.rump" "$img"
+	assert_failure 1
+	assert_output --partial "usage: mount.rump IMAGE DIR"
+	run "$BATS_TEST_TMPDIR/mount.rump" "$img" "$M" -N 1
+	assert_failure 1
+	# a mount that fails is status 32, as mount(8) expects of a helper
+	run "$BATS_TEST_TMPDIR/mount.rump" "$img" "$M" -t rump.cd9660 3>&-
+	assert_failure 32
+	refute_mounted "$M"
+}
+
+# _as_nobody CMD...: run as the unprivileged user nobody
+_as_nobody() {
+	setpriv --reuid=nobody --regid=nogroup --clear-groups -- env HOME=/tmp "$@"
+}
+
+@test "a non-root user who may use /dev/fuse mounts, writes and unmounts; others need allow_other" {
+	need_tool setpriv setfacl getfacl fusermount3
+	local d=$BATS_TEST_TMPDIR img
+	# where /dev/fuse is the root's alone (no udev here), nobody gets it for this test only
+	if ! _as_nobody test -r /dev/fuse -a -w /dev/fuse; then
+		getfacl -p /dev/fuse >"$d/fuse.acl"
+		setfacl -m u:nobody:rw /dev/fuse
+	fi
+	img=$(mnt_image ext4)
+	# nobody must reach the mount point: search (not read) rights on the test's directories
+	local p=$d
+	while [[ $p != / && $p != /tmp ]]; do chmod o+x "$p"; p=$(dirname "$p"); done
+	mkdir -p "$d/u/m"
+	cp "$img" "$d/u/e.img"
+	chown -R nobody:nogroup "$d/u"
+	run _as_nobody "$RUMPSH" "$d/u/e.img" mount "$d/u/m"
+	assert_success
+	_fuse_register "$d/u/m" "$d/u/e.img"
+	grep -F " $d/u/m fuse.ext2 rw," /proc/mounts | grep -q 'user_id=65534,'
+	_as_nobody sh -ec 'cat "$1/small.txt" >/dev/null; echo mine >"$1/by-nobody"' sh "$d/u/m"
+	# without allow_other, FUSE keeps every other user out, root included
+	run stat "$d/u/m/small.txt"
+	assert_failure
+	assert_output --partial "Permission denied"
+	_as_nobody fusermount3 -u "$d/u/m"
+	_mounts_locked _mounts_del "$d/u/m"
+	unset "FUSE_IMGS[$d/u/m]"
+	flock -w 60 "$d/u/e.img" true
+	e2fsck -fn "$d/u/e.img"
+	run_rumpsh "$d/u/e.img" stat /by-nobody
+	assert_line --partial "Uid: (65534)   Gid: (65534)"
+	# root's mount with allow_other lets nobody in; default_permissions applies the modes
+	chmod 600 "$d/u/e.img"
+	"$RUMPSH" "$d/u/e.img" mkdir /secret
+	"$RUMPSH" "$d/u/e.img" chmod 700 /secret
+	fuse_mount "$d/u/e.img" "$M" -o allow_other,default_permissions
+	_as_nobody cat "$M/small.txt" >/dev/null
+	run _as_nobody ls "$M/secret"
+	assert_failure
+	assert_output --partial "Permission denied"
+	fuse_umount "$M"
 }
 
 @test "sequential read of a 64 MiB file through the mount: right bytes, and the rate" {
