@@ -1,5 +1,6 @@
 /* p2k_read.c: FUSE read replies: file data spliced from the image where it lies there as is, the rest from memory. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -65,6 +66,15 @@ static int fill_pieces(const struct bio_capture *cap)
 	return 0;
 }
 
+/* Drivers read file data into the reader's buffer, and only there. */
+static int in_iobuf(const struct p2k *p, const struct bio_dataseg *s)
+{
+	uintptr_t lo = (uintptr_t)p->iobuf, at = (uintptr_t)s->ds_buf;
+
+	return at >= lo && at - lo <= p->iobufsize &&
+	    s->ds_len <= p->iobufsize - (at - lo);
+}
+
 static void add_mem(struct fuse_bufvec *v, char *mem, size_t len)
 {
 	if (len > 0)
@@ -83,6 +93,9 @@ static int reply_pieces(fuse_req_t req, struct p2k *p,
 	size_t pos = 0, i;
 	int error;
 
+	for (i = 0; i < cap->cap_n; i++)
+		if (!in_iobuf(p, &cap->cap_segs[i]))
+			return fuse_reply_err(req, EIO);   /* a driver's bug */
 	*v = (struct fuse_bufvec){ .count = 0 };
 	for (i = 0; i < cap->cap_n; i++) {
 		const struct bio_dataseg *s = &cap->cap_segs[i];

@@ -371,6 +371,54 @@ write_ops() {
 	assert_equal "$(sha256sum <"$img")" "$before"
 }
 
+@test "kill -9 of a writing ext4 server at its journal flushes: the kernel replays the journal, e2fsck finds nothing" {
+	need_tool strace e2fsck mount
+	local d=$BATS_TEST_TMPDIR img k i pid st
+	img=$(mnt_image ext4)
+	cp "$img" "$d/fresh.img"
+	mkdir -p "$d/k"
+	# the server dies at its k-th fsync(2) of the image. Mounting makes 3 (the superblock marked
+	# in use); then each FUSE fsync commits the journal with 7: k = 4..10 is every step of the
+	# first commit, 13 one inside the second
+	for k in 4 5 6 7 8 9 10 13; do
+		cp "$d/fresh.img" "$img"
+		ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 strace -f -qq -o /dev/null \
+			-e trace=fsync,fdatasync -e inject=fsync,fdatasync:signal=KILL:when=$k \
+			"$RUMPSH" "$img" mount -f "$M" 3>&- 2>>"$d/server.err" &
+		pid=$!
+		_fuse_register "$M" "$img"
+		_fuse_wait_mounted "$M" "$pid"
+		# each conv=fsync is a FUSE fsync, which commits the journal; errors once the server is gone
+		for i in 1 2 3 4 5 6; do
+			mkdir "$M/d$i" 2>/dev/null || break
+			dd if=/dev/urandom of="$M/d$i/f" bs=64k count=4 conv=fsync status=none 2>/dev/null || break
+			cp "$M/small.txt" "$M/d$i/" 2>/dev/null || break
+		done
+		# strace passes on the server's death by SIGKILL as its own status: 128 + 9
+		for i in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+		if kill -0 "$pid" 2>/dev/null; then
+			echo "the server outlived fsync $k" >&2
+			fusermount3 -u "$M"
+		fi
+		st=0
+		wait "$pid" || st=$?
+		((st == 137))
+		for i in $(seq 1 600); do is_mounted "$M" || break; sleep 0.1; done
+		if is_mounted "$M"; then fusermount3 -u -z "$M"; fi
+		_mounts_locked _mounts_del "$M"
+		unset "FUSE_IMGS[$M]"
+		# the kernel's own mount replays what the journal holds
+		mount -o loop "$img" "$d/k"
+		umount "$d/k"
+		run e2fsck -fn "$img"
+		if [[ $status -ne 0 ]]; then
+			echo "killed at fsync $k:" >&2
+			echo "$output" >&2
+			return 1
+		fi
+	done
+}
+
 @test "rump_ext2fs and rump_ffs links: NetBSD option spelling, forced driver" {
 	local img
 	ln -s "$RUMPSH" "$BATS_TEST_TMPDIR/rump_ffs"

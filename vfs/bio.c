@@ -14,6 +14,7 @@
  */
 
 #define B_DIRTY 0x1
+#define B_PINNED 0x2   /* dirty, in an uncommitted transaction: see bio.h */
 
 struct bufcache {
 	struct blkdev *bc_dev;
@@ -26,6 +27,8 @@ struct bufcache {
 	size_t bc_ndirty;
 	uint64_t bc_hits, bc_misses, bc_direct;
 	struct bio_capture *bc_capture;  /* bio_read_data records, or NULL */
+	struct buf *bc_pinned;          /* pinned buffers, linked by b_lrunext */
+	size_t bc_npinned;
 };
 
 static size_t bio_hash(const struct bufcache *bc, uint64_t off)
@@ -104,7 +107,7 @@ static int bio_writeback(struct bufcache *bc, struct buf *bp)
 {
 	int error;
 
-	if (!(bp->b_flags & B_DIRTY))
+	if (!(bp->b_flags & B_DIRTY) || (bp->b_flags & B_PINNED))
 		return 0;
 	error = blkdev_write(bc->bc_dev, bp->b_off, bp->b_data, bp->b_size);
 	bp->b_flags &= ~B_DIRTY;
@@ -139,13 +142,13 @@ static int bio_getblk(struct bufcache *bc, uint64_t off, size_t size,
 	struct buf *bp = hash_find(bc, off);
 
 	if (bp != NULL && bp->b_size != size) {
-		if (bp->b_refcnt > 0)
+		if (bp->b_refcnt > 0 || (bp->b_flags & B_PINNED))
 			return EINVAL;  /* a driver mixing block sizes: a bug */
 		bio_evict(bc, bp);
 		bp = NULL;
 	}
 	if (bp != NULL) {
-		if (bp->b_refcnt++ == 0)
+		if (bp->b_refcnt++ == 0 && !(bp->b_flags & B_PINNED))
 			lru_remove(bc, bp);
 		bc->bc_hits++;
 		*fresh = 0;
@@ -219,7 +222,7 @@ void brelse(struct buf *bp)
 {
 	struct bufcache *bc = bp->b_cache;
 
-	if (--bp->b_refcnt == 0) {
+	if (--bp->b_refcnt == 0 && !(bp->b_flags & B_PINNED)) {
 		lru_push(bc, bp);
 		bio_trim(bc, 0);
 	}
@@ -232,6 +235,72 @@ void bdwrite(struct buf *bp)
 		bp->b_cache->bc_ndirty++;
 	}
 	brelse(bp);
+}
+
+void bdwrite_pinned(struct buf *bp)
+{
+	struct bufcache *bc = bp->b_cache;
+
+	if (!(bp->b_flags & B_PINNED)) {
+		bp->b_flags |= B_PINNED;
+		bp->b_lruprev = NULL;
+		bp->b_lrunext = bc->bc_pinned;
+		if (bc->bc_pinned)
+			bc->bc_pinned->b_lruprev = bp;
+		bc->bc_pinned = bp;
+		bc->bc_npinned++;
+	}
+	bdwrite(bp);
+}
+
+static void unpin(struct bufcache *bc, struct buf *bp)
+{
+	if (bp->b_lruprev)
+		bp->b_lruprev->b_lrunext = bp->b_lrunext;
+	else
+		bc->bc_pinned = bp->b_lrunext;
+	if (bp->b_lrunext)
+		bp->b_lrunext->b_lruprev = bp->b_lruprev;
+	bp->b_lrunext = bp->b_lruprev = NULL;
+	bp->b_flags &= ~B_PINNED;
+	bc->bc_npinned--;
+	if (bp->b_refcnt == 0)
+		lru_push(bc, bp);
+}
+
+void bio_unpin_all(struct bufcache *bc)
+{
+	while (bc->bc_pinned != NULL)
+		unpin(bc, bc->bc_pinned);
+	bio_trim(bc, 0);
+}
+
+/* Copies into buf (device bytes [off, off+len)) what pinned buffers hold there. */
+static void overlay_pinned(struct bufcache *bc, uint64_t off, uint8_t *buf,
+    size_t len)
+{
+	struct buf *bp;
+
+	for (bp = bc->bc_pinned; bp != NULL; bp = bp->b_lrunext) {
+		uint64_t lo = bp->b_off > off ? bp->b_off : off;
+		uint64_t hi = bp->b_off + bp->b_size < off + len ?
+		    bp->b_off + bp->b_size : off + len;
+
+		if (lo < hi)
+			memcpy(buf + (lo - off), bp->b_data + (lo - bp->b_off),
+			    (size_t)(hi - lo));
+	}
+}
+
+static int overlaps_pinned(const struct bufcache *bc, uint64_t off,
+    size_t len)
+{
+	const struct buf *bp;
+
+	for (bp = bc->bc_pinned; bp != NULL; bp = bp->b_lrunext)
+		if (bp->b_off < off + len && off < bp->b_off + bp->b_size)
+			return 1;
+	return 0;
 }
 
 int bwrite(struct buf *bp)
@@ -254,7 +323,7 @@ int bio_sync(struct bufcache *bc)
 	size_t i;
 	int error;
 
-	for (i = 0; i < bc->bc_hashsize && bc->bc_ndirty > 0; i++)
+	for (i = 0; i < bc->bc_hashsize && bc->bc_ndirty > bc->bc_npinned; i++)
 		for (bp = bc->bc_hash[i]; bp; bp = bp->b_hashnext)
 			bio_writeback(bc, bp);
 	if (bc->bc_error == 0 && blkdev_flush(bc->bc_dev) != 0)
@@ -270,6 +339,8 @@ void bio_invalidate(struct bufcache *bc, uint64_t off)
 
 	if (bp == NULL || bp->b_refcnt > 0)
 		return;
+	if (bp->b_flags & B_PINNED)
+		unpin(bc, bp);   /* freed: it will never go home */
 	if (bp->b_flags & B_DIRTY) {
 		bp->b_flags &= ~B_DIRTY;
 		bc->bc_ndirty--;
@@ -301,10 +372,14 @@ int bio_read_direct(struct bufcache *bc, uint64_t off, void *buf, size_t len)
 {
 	int error;
 
-	if (bc->bc_ndirty > 0 && (error = bio_sync(bc)) != 0)
+	if (bc->bc_ndirty > bc->bc_npinned && (error = bio_sync(bc)) != 0)
 		return error;
 	bc->bc_direct += len;
-	return blkdev_read(bc->bc_dev, off, buf, len);
+	if ((error = blkdev_read(bc->bc_dev, off, buf, len)) != 0)
+		return error;
+	if (bc->bc_npinned > 0)
+		overlay_pinned(bc, off, buf, len);
+	return 0;
 }
 
 void bio_capture_start(struct bufcache *bc, struct bio_capture *cap)
@@ -343,9 +418,10 @@ int bio_read_data(struct bufcache *bc, uint64_t off, void *buf, size_t len)
 	uint64_t fileoff;
 	int error;
 
-	if (bc->bc_capture == NULL || len == 0)
+	if (bc->bc_capture == NULL || len == 0 ||
+	    (bc->bc_npinned > 0 && overlaps_pinned(bc, off, len)))
 		return bio_read_direct(bc, off, buf, len);
-	if (bc->bc_ndirty > 0 && (error = bio_sync(bc)) != 0)
+	if (bc->bc_ndirty > bc->bc_npinned && (error = bio_sync(bc)) != 0)
 		return error;
 	if ((error = blkdev_locate(bc->bc_dev, off, len, &fileoff)) != 0)
 		return error;

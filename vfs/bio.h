@@ -23,7 +23,7 @@ struct buf {
 	unsigned b_refcnt;
 	unsigned b_flags;
 	struct buf *b_hashnext;
-	struct buf *b_lrunext, *b_lruprev;
+	struct buf *b_lrunext, *b_lruprev;  /* on the LRU, or the pinned list */
 };
 
 /*
@@ -43,14 +43,26 @@ void brelse(struct buf *bp);
 void bdwrite(struct buf *bp);
 /* Writes now and releases; returns the write error. */
 int bwrite(struct buf *bp);
-/* Writes every dirty buffer; returns the first error since the last sync. */
+/*
+ * Write-ahead logging: a journaling driver marks the blocks of a transaction
+ * not yet committed with bdwrite_pinned (dirty and released, like bdwrite).
+ * Until bio_unpin_all, such a buffer is never written to the device: not by
+ * bio_sync, not by eviction (it stays in memory, off the LRU), not before a
+ * direct read (which takes those bytes from the buffer instead).
+ */
+void bdwrite_pinned(struct buf *bp);
+/* The transaction committed: its blocks may go home (unpinned, dirty). */
+void bio_unpin_all(struct bufcache *bc);
+/* Writes every dirty buffer but the pinned ones; returns the first error
+ * since the last sync. */
 int bio_sync(struct bufcache *bc);
 /* Drops a cached block (e.g. freed) without writing it. */
 void bio_invalidate(struct bufcache *bc, uint64_t off);
 
 /*
  * Bulk read straight from the device into buf, bypassing the cache (file
- * data). Dirty cached buffers are written first so the device is current.
+ * data). Dirty cached buffers are written first so the device is current;
+ * the bytes of pinned ones are copied from the cache.
  */
 int bio_read_direct(struct bufcache *bc, uint64_t off, void *buf, size_t len);
 

@@ -504,6 +504,9 @@ int ext2fs_lookup(struct vnode *dvp, const char *name, size_t namelen,
     struct vnode **vpp);
 int ext2fs_dirblock_read(struct ext2fs *fs, struct ext2fs_inode *ip,
     uint64_t lblk, struct buf **bpp);
+/* A dirent's rec_len, decoded and encoded (64 KiB blocks fold bit 16). */
+size_t ext2fs_rec_len(const struct ext2fs *fs, const uint8_t *d);
+void ext2fs_set_rec_len(const struct ext2fs *fs, uint8_t *d, size_t len);
 /* Scans dirents in data[0..len) for name; 0 + *ino, ENOENT, or EUCLEAN. */
 int ext2fs_dirent_search(struct ext2fs *fs, struct ext2fs_inode *dp,
     uint64_t blk, const uint8_t *data, size_t len, const char *name,

@@ -32,31 +32,15 @@ uint32_t ext2fs_inode_seed(const struct ext2fs *fs, uint64_t ino,
 	return crc32c(crc, b, 4);
 }
 
+/* The computation is ext2fs_gd_csum_compute's (ext2fs_csum_set.c). */
 int ext2fs_gd_csum_verify(struct ext2fs *fs, uint32_t group)
 {
 	const uint8_t *gd = ext2fs_gd(fs, group);
 	uint16_t expect = le16dec(gd + GD_CHECKSUM), found;
-	uint8_t g[4];
 
-	le32enc(g, group);
-	if (ext2fs_has_csum(fs)) {
-		uint32_t c = crc32c(fs->csum_seed, g, 4);
-		c = crc32c(c, gd, GD_CHECKSUM);
-		c = crc32c(c, ext2fs_zeros, 2);
-		c = crc32c(c, gd + GD_CHECKSUM + 2,
-		    fs->desc_size - GD_CHECKSUM - 2);
-		found = (uint16_t)c;
-	} else if (fs->ro_compat & RO_COMPAT_GDT_CSUM) {
-		/* crc16 skips the checksum field instead of zeroing it. */
-		uint16_t c = crc16(0xFFFF, fs->sb + SB_UUID, 16);
-		c = crc16(c, g, 4);
-		c = crc16(c, gd, GD_CHECKSUM);
-		if (fs->desc_size > GD_CHECKSUM + 2)
-			c = crc16(c, gd + GD_CHECKSUM + 2,
-			    fs->desc_size - GD_CHECKSUM - 2);
-		found = c;
-	} else
+	if (!ext2fs_has_csum(fs) && !(fs->ro_compat & RO_COMPAT_GDT_CSUM))
 		return 0;
+	found = ext2fs_gd_csum_compute(fs, group, gd);
 	if (expect == found)
 		return 0;
 	return vfs_corrupt(fs->mp, 0, 0, "group %u descriptor checksum: "

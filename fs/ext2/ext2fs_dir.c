@@ -37,7 +37,7 @@ int ext2fs_dirblock_read(struct ext2fs *fs, struct ext2fs_inode *ip,
 }
 
 /* rec_len as stored; 64 KiB blocks fold the 17th bit into the low two. */
-static size_t ext2fs_rec_len(const struct ext2fs *fs, const uint8_t *d)
+size_t ext2fs_rec_len(const struct ext2fs *fs, const uint8_t *d)
 {
 	unsigned len = le16dec(d + 4);
 
@@ -46,6 +46,16 @@ static size_t ext2fs_rec_len(const struct ext2fs *fs, const uint8_t *d)
 	if (len == 65535 || len == 0)
 		return 65536;
 	return (len & 65532) | ((len & 3) << 16);
+}
+
+void ext2fs_set_rec_len(const struct ext2fs *fs, uint8_t *d, size_t len)
+{
+	if (fs->bsize >= 65536 && len == 65536)
+		le16enc(d + 4, 65535);
+	else if (fs->bsize >= 65536)
+		le16enc(d + 4, (uint16_t)((len & 65532) | ((len >> 16) & 3)));
+	else
+		le16enc(d + 4, (uint16_t)len);
 }
 
 /* One entry at off, checked against the rules e2fsck enforces. Nothing is

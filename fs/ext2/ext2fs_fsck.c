@@ -352,8 +352,11 @@ static int fsck_run(struct ext2fs_fsck *fk)
 		error = fsck_write_gdt(fk);
 	if (error == 0 && fk->sb_dirty)
 		error = fsck_write_sb(fk);
-	if (error == 0 && (fk->repair || fk->preen))
+	/* fsck writes in place, as e2fsck does: nothing of it waits for a commit */
+	if (error == 0 && (fk->repair || fk->preen)) {
+		bio_unpin_all(fk->mp->mnt_bc);
 		error = bio_sync(fk->mp->mnt_bc);
+	}
 	return error;
 }
 

@@ -41,27 +41,6 @@ static const char *dpath(struct fsck_dir *dd)
 	return dd->path;
 }
 
-static size_t fsck_rec_len(const struct ext2fs *fs, const uint8_t *d)
-{
-	unsigned len = le16dec(d + 4);
-
-	if (fs->bsize < 65536)
-		return len;
-	if (len == 65535 || len == 0)
-		return 65536;
-	return (len & 65532) | ((len & 3) << 16);
-}
-
-static void fsck_set_rec_len(const struct ext2fs *fs, uint8_t *d, size_t len)
-{
-	if (fs->bsize >= 65536 && len == 65536)
-		le16enc(d + 4, 65535);
-	else if (fs->bsize >= 65536)
-		le16enc(d + 4, (uint16_t)((len & 65532) | ((len >> 16) & 3)));
-	else
-		le16enc(d + 4, (uint16_t)len);
-}
-
 static int is_dots(const uint8_t *name, size_t len)
 {
 	return name[0] == '.' && (len == 1 || (len == 2 && name[1] == '.'));
@@ -136,8 +115,8 @@ static void fsck_dot_split(struct fsck_dir *dd, uint8_t *d, size_t *rl)
 	    "is %zu bytes long: splitting", dd->ino, dpath(dd), *rl))
 		return;
 	memset(d + DIRENT_MIN_SIZE, 0, 8);
-	fsck_set_rec_len(fs, d + DIRENT_MIN_SIZE, *rl - DIRENT_MIN_SIZE);
-	fsck_set_rec_len(fs, d, DIRENT_MIN_SIZE);
+	ext2fs_set_rec_len(fs, d + DIRENT_MIN_SIZE, *rl - DIRENT_MIN_SIZE);
+	ext2fs_set_rec_len(fs, d, DIRENT_MIN_SIZE);
 	*rl = DIRENT_MIN_SIZE;
 	dd->dirty = 1;
 }
@@ -223,13 +202,13 @@ static void fsck_entry_broken(struct fsck_dir *dd, uint8_t *data,
 	    "offset %zu: corrupt entry (rec_len %zu, name_len %u): clearing "
 	    "to the end of the block", dd->ino, dpath(dd),
 	    (unsigned long long)dd->lblk, off,
-	    have >= 8 ? fsck_rec_len(fk->fs, d) : 0, have >= 8 ? d[6] : 0))
+	    have >= 8 ? ext2fs_rec_len(fk->fs, d) : 0, have >= 8 ? d[6] : 0))
 		return;
 	if (prev != SIZE_MAX && !(dd->lblk == 0 && dd->idx <= 2))
-		fsck_set_rec_len(fk->fs, data + prev, len - prev);
+		ext2fs_set_rec_len(fk->fs, data + prev, len - prev);
 	else {
 		memset(d, 0, have < 8 ? have : 8);
-		fsck_set_rec_len(fk->fs, d, have);
+		ext2fs_set_rec_len(fk->fs, d, have);
 	}
 	dd->dirty = 1;
 }
@@ -243,11 +222,11 @@ static void fsck_entries(struct fsck_dir *dd, uint8_t *data, size_t len)
 
 	for (dd->idx = 0; off < len; dd->idx++) {
 		uint8_t *d = data + off;
-		size_t rl = len - off >= 8 ? fsck_rec_len(fs, d) : 0;
+		size_t rl = len - off >= 8 ? ext2fs_rec_len(fs, d) : 0;
 		if (dd->trim && rl == len - off + DIRENT_TAIL_SIZE &&
 		    DIRENT_LEN(d[6]) <= len - off) {
 			rl = len - off;         /* make room for the tail */
-			fsck_set_rec_len(fs, d, rl);
+			ext2fs_set_rec_len(fs, d, rl);
 			dd->dirty = 1;
 		}
 		if (len - off < DIRENT_MIN_SIZE || rl < DIRENT_MIN_SIZE ||
@@ -260,8 +239,8 @@ static void fsck_entries(struct fsck_dir *dd, uint8_t *data, size_t len)
 			fsck_dot_split(dd, d, &rl);
 		if (!dot && le32dec(d) != 0 && fsck_entry(dd, d)) {
 			if (prev != SIZE_MAX) {
-				fsck_set_rec_len(fs, data + prev,
-				    fsck_rec_len(fs, data + prev) + rl);
+				ext2fs_set_rec_len(fs, data + prev,
+				    ext2fs_rec_len(fs, data + prev) + rl);
 				off += rl;
 				dd->dirty = 1;
 				continue;
@@ -505,7 +484,7 @@ static int fsck_find_run(struct fsck_walk *w, uint64_t lblk, uint64_t pblk,
 		return 1;
 	while (off + DIRENT_MIN_SIZE <= fs->bsize && !f->hit) {
 		const uint8_t *d = bp->b_data + off;
-		size_t rl = fsck_rec_len(fs, d);
+		size_t rl = ext2fs_rec_len(fs, d);
 		if (rl < DIRENT_MIN_SIZE || rl % 4 || rl > fs->bsize - off ||
 		    (size_t)d[6] + 8 > rl)
 			break;

@@ -331,8 +331,11 @@ int ext2fs_jnl_commit(struct ext2fs *fs, const uint64_t *blks, size_t n,
 	}
 	free(keep);
 	free(desc);
-	if (error == 0)
+	/* committed: the transaction's blocks may go to their places now */
+	if (error == 0) {
+		bio_unpin_all(fs->mp->mnt_bc);
 		error = bio_sync(fs->mp->mnt_bc);
+	}
 	if (error == 0 && k > 0) {
 		j->seq++;
 		error = jw_super(fs, j->first);

@@ -36,7 +36,12 @@ static int tx_grow(uint64_t **arr, size_t *cap, size_t need)
 	return 0;
 }
 
-/* Marks bp dirty (and releases it) as part of the open transaction. */
+/*
+ * Marks bp dirty (and releases it) as part of the open transaction. With a
+ * journal the buffer is pinned: it reaches its place on the image only after
+ * the transaction's commit block (ext2fs_jnl_commit unpins), whatever reads
+ * or evictions come first.
+ */
 void ext2fs_bdirty(struct ext2fs *fs, struct buf *bp)
 {
 	uint64_t blk = bp->b_off >> fs->log_bsize;
@@ -51,7 +56,10 @@ void ext2fs_bdirty(struct ext2fs *fs, struct buf *bp)
 		else
 			fs->failed = ENOMEM;
 	}
-	bdwrite(bp);
+	if (fs->jnl != NULL)
+		bdwrite_pinned(bp);
+	else
+		bdwrite(bp);
 }
 
 /* A descriptor to change: its block is written back at commit. */
@@ -221,6 +229,7 @@ static int ext2fs_sb_write_now(struct ext2fs *fs)
 	fs->sb[SB_WTIME_HI] = (uint8_t)((uint64_t)time(NULL) >> 32);
 	error = ext2fs_flush_sb(fs);
 	fs->tx_n = 0;
+	bio_unpin_all(fs->mp->mnt_bc);   /* in place, outside any transaction */
 	if (error == 0)
 		error = bio_sync(fs->mp->mnt_bc);
 	return error;
