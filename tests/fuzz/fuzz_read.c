@@ -4,11 +4,14 @@
 #include <string.h>
 
 #include "tests/fuzz/fuzz_common.h"
+#include "vfs/bio.h"
+#include "vfs/blkdev.h"
 
 struct fwalk {
 	struct mount *mp;
 	unsigned nodes;          /* budget left, shared by the whole walk */
 	char *buf;               /* FUZZ_CHUNK bytes for reads */
+	char *buf2;              /* FUZZ_CHUNK more, for the captured read */
 };
 
 struct names {
@@ -50,6 +53,44 @@ static void touch_xattrs(struct vnode *vp, char *buf)
 	vp->v_op->vop_getxattr(vp, "user.none", buf, 16, &vlen);
 }
 
+/*
+ * p2k answers FUSE reads under a capture (vfs/bio.h): the pieces a driver
+ * would read straight from the image are only recorded. Whatever the image,
+ * each piece must lie in the reader's buffer, inside the image, in buffer
+ * order without overlap; filled from the image, the buffer must then hold
+ * what a plain read gives.
+ */
+static void check_captured_read(struct fwalk *w, struct vnode *vp)
+{
+	struct bio_dataseg segs[8];
+	struct bio_capture cap = { .cap_segs = segs, .cap_max = 8 };
+	size_t done1 = 0, done2 = 0, i, end = 0;
+	int e1, e2;
+
+	e1 = VOP_READ(vp, w->buf, FUZZ_CHUNK, 0, &done1);
+	memset(w->buf2, 0, FUZZ_CHUNK);
+	bio_capture_start(w->mp->mnt_bc, &cap);
+	e2 = VOP_READ(vp, w->buf2, FUZZ_CHUNK, 0, &done2);
+	bio_capture_stop(w->mp->mnt_bc);
+	for (i = 0; i < cap.cap_n; i++) {
+		const struct bio_dataseg *sg = &segs[i];
+		size_t at = (size_t)(sg->ds_buf - (uint8_t *)w->buf2);
+
+		if (sg->ds_buf < (uint8_t *)w->buf2 || at < end ||
+		    sg->ds_len > FUZZ_CHUNK - at ||
+		    sg->ds_fileoff + sg->ds_len > w->mp->mnt_dev->bd_offset +
+		    w->mp->mnt_dev->bd_size)
+			abort();
+		end = at + sg->ds_len;
+		if (pread(cap.cap_fd, sg->ds_buf, sg->ds_len,
+		    (off_t)sg->ds_fileoff) != (ssize_t)sg->ds_len)
+			abort();
+	}
+	if (e1 == 0 && e2 == 0 && (done1 != done2 ||
+	    memcmp(w->buf, w->buf2, done1) != 0))
+		abort();
+}
+
 static void touch_file(struct fwalk *w, struct vnode *vp, const char *path)
 {
 	struct vnode *tvp;
@@ -64,6 +105,7 @@ static void touch_file(struct fwalk *w, struct vnode *vp, const char *path)
 	}
 	if (vp->v_type != VREG)
 		return;
+	check_captured_read(w, vp);
 	while (off < FUZZ_READMAX) {
 		if (VOP_READ(vp, w->buf, FUZZ_CHUNK, off, &done) != 0 ||
 		    done == 0)
@@ -120,17 +162,20 @@ static void walk_dir(struct fwalk *w, struct vnode *dvp, const char *path,
 
 static void touch_mount(struct mount *mp)
 {
-	struct fwalk w = { mp, FUZZ_MAXNODES, NULL };
+	struct fwalk w = { mp, FUZZ_MAXNODES, NULL, NULL };
 	struct vfs_statvfs sv;
 	struct vnode *root;
 
 	vfs_statvfs(mp, &sv);
 	vfs_info(mp, fuzz_info_sink, NULL);
-	if ((w.buf = malloc(FUZZ_CHUNK)) != NULL && vfs_root(mp, &root) == 0) {
+	w.buf = malloc(FUZZ_CHUNK);
+	w.buf2 = malloc(FUZZ_CHUNK);
+	if (w.buf != NULL && w.buf2 != NULL && vfs_root(mp, &root) == 0) {
 		walk_dir(&w, root, "", 0);
 		vrele(root);
 	}
 	free(w.buf);
+	free(w.buf2);
 	vfs_fsck(mp, FSCK_NOWRITE, fuzz_fsck_sink, NULL);
 }
 
