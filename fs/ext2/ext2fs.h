@@ -504,6 +504,15 @@ int ext2fs_lookup(struct vnode *dvp, const char *name, size_t namelen,
     struct vnode **vpp);
 int ext2fs_dirblock_read(struct ext2fs *fs, struct ext2fs_inode *ip,
     uint64_t lblk, struct buf **bpp);
+/*
+ * Calls fn with each allocated block of directory dp, in order (holes
+ * skipped), and its block number; 0 from fn goes on, anything else stops
+ * the walk and is returned.
+ */
+typedef int (*ext2fs_dirblock_fn)(void *arg, uint64_t pblk,
+    const uint8_t *data);
+int ext2fs_dirblocks_each(struct ext2fs *fs, struct ext2fs_inode *dp,
+    ext2fs_dirblock_fn fn, void *arg);
 /* A dirent's rec_len, decoded and encoded (64 KiB blocks fold bit 16). */
 size_t ext2fs_rec_len(const struct ext2fs *fs, const uint8_t *d);
 void ext2fs_set_rec_len(const struct ext2fs *fs, uint8_t *d, size_t len);

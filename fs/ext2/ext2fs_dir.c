@@ -153,8 +153,8 @@ int ext2fs_dirent_search(struct ext2fs *fs, struct ext2fs_inode *dp,
 }
 
 /* Every block in order; holes are skipped (the kernel does the same). */
-static int ext2fs_linear_lookup(struct ext2fs *fs, struct ext2fs_inode *dp,
-    const char *name, size_t namelen, uint64_t *ino)
+int ext2fs_dirblocks_each(struct ext2fs *fs, struct ext2fs_inode *dp,
+    ext2fs_dirblock_fn fn, void *arg)
 {
 	uint64_t nblocks = (dp->size + fs->bsize - 1) >> fs->log_bsize, lblk;
 	struct buf *bp;
@@ -172,13 +172,43 @@ static int ext2fs_linear_lookup(struct ext2fs *fs, struct ext2fs_inode *dp,
 		error = ext2fs_dirblock_read(fs, dp, lblk, &bp);
 		if (error)
 			return error;
-		error = ext2fs_dirent_search(fs, dp, pblk, bp->b_data, fs->bsize,
-		    name, namelen, ino);
+		error = fn(arg, pblk, bp->b_data);
 		brelse(bp);
-		if (error != ENOENT)
+		if (error)
 			return error;
 	}
-	return ENOENT;
+	return 0;
+}
+
+struct linear_search {
+	struct ext2fs *fs;
+	struct ext2fs_inode *dp;
+	const char *name;
+	size_t namelen;
+	uint64_t ino;
+};
+
+/* -1: found (stop); 0: not in this block; or the block's error. */
+static int linear_search_fn(void *arg, uint64_t pblk, const uint8_t *data)
+{
+	struct linear_search *ls = arg;
+	int error = ext2fs_dirent_search(ls->fs, ls->dp, pblk, data,
+	    ls->fs->bsize, ls->name, ls->namelen, &ls->ino);
+
+	return error == 0 ? -1 : error == ENOENT ? 0 : error;
+}
+
+static int ext2fs_linear_lookup(struct ext2fs *fs, struct ext2fs_inode *dp,
+    const char *name, size_t namelen, uint64_t *ino)
+{
+	struct linear_search ls = { fs, dp, name, namelen, 0 };
+	int error = ext2fs_dirblocks_each(fs, dp, linear_search_fn, &ls);
+
+	if (error == -1) {
+		*ino = ls.ino;
+		return 0;
+	}
+	return error ? error : ENOENT;
 }
 
 /* "." or ".." (which is the directory itself at the root). */

@@ -103,31 +103,26 @@ static int dc_walk_fn(void *arg, size_t off, uint64_t ino,
 	return dc_add(arg, name, namelen, (uint32_t)ino);
 }
 
-static int dc_fill(struct ext2fs *fs, struct ext2fs_inode *dp,
-    struct ext2fs_dcache *dc, uint64_t nblocks)
-{
-	uint64_t lblk, pblk, run;
-	struct buf *bp;
-	int error;
+struct dc_filling {
+	struct ext2fs *fs;
+	struct ext2fs_inode *dp;
+	struct ext2fs_dcache *dc;
+};
 
-	for (lblk = 0; lblk < nblocks; lblk++) {
-		error = ext2fs_bmap(fs, dp, lblk, &pblk, &run);
-		if (error)
-			return error;
-		if (pblk == 0) {
-			lblk += run - 1;
-			continue;
-		}
-		error = ext2fs_dirblock_read(fs, dp, lblk, &bp);
-		if (error)
-			return error;
-		error = ext2fs_dirent_walk(fs, dp, pblk, bp->b_data, fs->bsize,
-		    dc_walk_fn, dc);
-		brelse(bp);
-		if (error)
-			return error;
-	}
-	return 0;
+static int dc_fill_block(void *arg, uint64_t pblk, const uint8_t *data)
+{
+	struct dc_filling *f = arg;
+
+	return ext2fs_dirent_walk(f->fs, f->dp, pblk, data, f->fs->bsize,
+	    dc_walk_fn, f->dc);
+}
+
+static int dc_fill(struct ext2fs *fs, struct ext2fs_inode *dp,
+    struct ext2fs_dcache *dc)
+{
+	struct dc_filling f = { fs, dp, dc };
+
+	return ext2fs_dirblocks_each(fs, dp, dc_fill_block, &f);
 }
 
 /* Builds the table if the directory deserves one; 0 if it has one now,
@@ -154,7 +149,7 @@ static int dc_build(struct ext2fs *fs, struct ext2fs_inode *dp)
 	if (dc->slots == NULL || dc->names == NULL)
 		error = ENOMEM;
 	else
-		error = dc_fill(fs, dp, dc, nblocks);
+		error = dc_fill(fs, dp, dc);
 	if (error)
 		ext2fs_dcache_drop(dp);
 	return error;
