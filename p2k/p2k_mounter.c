@@ -79,15 +79,13 @@ static int send_fd(int sock, const char *text, int fd)
 /* "ro NAME" / "rw NAME" with NAME a driver of the table; else NULL. */
 static const char *parse_request(const char *msg, int *rdonly)
 {
-	size_t i;
+	const struct vfsops *d;
 
 	if (strncmp(msg, "ro ", 3) != 0 && strncmp(msg, "rw ", 3) != 0)
 		return NULL;
 	*rdonly = msg[1] == 'o';
-	for (i = 0; vfs_drivers[i]; i++)
-		if (strcmp(vfs_drivers[i]->vfs_name, msg + 3) == 0)
-			return vfs_drivers[i]->vfs_name;
-	return NULL;
+	d = vfs_driver_named(msg + 3);
+	return d ? d->vfs_name : NULL;
 }
 
 /* Steps 2 and 3 for one request; the session, if mounted, in *sep. */

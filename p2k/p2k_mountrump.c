@@ -40,19 +40,16 @@ int p2k_is_mountrump(const char *progname)
 /* -t's value: the driver its subtype names, NULL for plain "rump". */
 static int mr_type(const char *type, const char **driver)
 {
-	size_t i;
+	const struct vfsops *d;
 
 	*driver = NULL;
 	if (strcmp(type, "rump") == 0)
 		return 0;
-	if (strncmp(type, "rump.", 5) != 0)
+	if (strncmp(type, "rump.", 5) != 0 ||
+	    (d = vfs_driver_named(type + 5)) == NULL)
 		return -1;
-	for (i = 0; vfs_drivers[i]; i++)
-		if (strcmp(vfs_drivers[i]->vfs_name, type + 5) == 0) {
-			*driver = vfs_drivers[i]->vfs_name;
-			return 0;
-		}
-	return -1;
+	*driver = d->vfs_name;
+	return 0;
 }
 
 int p2k_mountrump_main(int argc, char **argv, p2k_confine_t confine)

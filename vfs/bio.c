@@ -16,18 +16,23 @@
 #define B_DIRTY 0x1
 #define B_PINNED 0x2   /* dirty, in an uncommitted transaction: see bio.h */
 
+/* A list of buffers linked through b_lrunext/b_lruprev: each is on one at most. */
+struct buflist {
+	struct buf *head, *tail;
+};
+
 struct bufcache {
 	struct blkdev *bc_dev;
 	size_t bc_maxbytes;
 	size_t bc_bytes;
 	struct buf **bc_hash;
 	size_t bc_hashsize;             /* a power of two */
-	struct buf *bc_lruhead, *bc_lrutail;
+	struct buflist bc_lru;          /* unreferenced, unpinned; tail: oldest */
 	int bc_error;                   /* first write-back error since sync */
 	size_t bc_ndirty;
 	uint64_t bc_hits, bc_misses, bc_direct;
 	struct bio_capture *bc_capture;  /* bio_read_data records, or NULL */
-	struct buf *bc_pinned;          /* pinned buffers, linked by b_lrunext */
+	struct buflist bc_pinned;       /* pinned buffers (see bio.h) */
 	size_t bc_npinned;
 };
 
@@ -59,28 +64,28 @@ int bio_create(struct blkdev *dev, size_t maxbytes, struct bufcache **bcp)
 	return 0;
 }
 
-static void lru_remove(struct bufcache *bc, struct buf *bp)
+static void list_remove(struct buflist *l, struct buf *bp)
 {
 	if (bp->b_lruprev)
 		bp->b_lruprev->b_lrunext = bp->b_lrunext;
 	else
-		bc->bc_lruhead = bp->b_lrunext;
+		l->head = bp->b_lrunext;
 	if (bp->b_lrunext)
 		bp->b_lrunext->b_lruprev = bp->b_lruprev;
 	else
-		bc->bc_lrutail = bp->b_lruprev;
+		l->tail = bp->b_lruprev;
 	bp->b_lrunext = bp->b_lruprev = NULL;
 }
 
-static void lru_push(struct bufcache *bc, struct buf *bp)
+static void list_push(struct buflist *l, struct buf *bp)
 {
 	bp->b_lruprev = NULL;
-	bp->b_lrunext = bc->bc_lruhead;
-	if (bc->bc_lruhead)
-		bc->bc_lruhead->b_lruprev = bp;
+	bp->b_lrunext = l->head;
+	if (l->head)
+		l->head->b_lruprev = bp;
 	else
-		bc->bc_lrutail = bp;
-	bc->bc_lruhead = bp;
+		l->tail = bp;
+	l->head = bp;
 }
 
 static struct buf *hash_find(struct bufcache *bc, uint64_t off)
@@ -121,7 +126,7 @@ static int bio_writeback(struct bufcache *bc, struct buf *bp)
 static void bio_evict(struct bufcache *bc, struct buf *bp)
 {
 	bio_writeback(bc, bp);
-	lru_remove(bc, bp);
+	list_remove(&bc->bc_lru, bp);
 	hash_remove(bc, bp);
 	bc->bc_bytes -= bp->b_size;
 	free(bp->b_data);
@@ -130,9 +135,9 @@ static void bio_evict(struct bufcache *bc, struct buf *bp)
 
 static void bio_trim(struct bufcache *bc, size_t incoming)
 {
-	while (bc->bc_lrutail != NULL &&
+	while (bc->bc_lru.tail != NULL &&
 	    bc->bc_bytes + incoming > bc->bc_maxbytes)
-		bio_evict(bc, bc->bc_lrutail);
+		bio_evict(bc, bc->bc_lru.tail);
 }
 
 /* Finds or makes the buffer for [off, off+size); *fresh says it was made. */
@@ -149,7 +154,7 @@ static int bio_getblk(struct bufcache *bc, uint64_t off, size_t size,
 	}
 	if (bp != NULL) {
 		if (bp->b_refcnt++ == 0 && !(bp->b_flags & B_PINNED))
-			lru_remove(bc, bp);
+			list_remove(&bc->bc_lru, bp);
 		bc->bc_hits++;
 		*fresh = 0;
 		*bpp = bp;
@@ -223,7 +228,7 @@ void brelse(struct buf *bp)
 	struct bufcache *bc = bp->b_cache;
 
 	if (--bp->b_refcnt == 0 && !(bp->b_flags & B_PINNED)) {
-		lru_push(bc, bp);
+		list_push(&bc->bc_lru, bp);
 		bio_trim(bc, 0);
 	}
 }
@@ -243,11 +248,7 @@ void bdwrite_pinned(struct buf *bp)
 
 	if (!(bp->b_flags & B_PINNED)) {
 		bp->b_flags |= B_PINNED;
-		bp->b_lruprev = NULL;
-		bp->b_lrunext = bc->bc_pinned;
-		if (bc->bc_pinned)
-			bc->bc_pinned->b_lruprev = bp;
-		bc->bc_pinned = bp;
+		list_push(&bc->bc_pinned, bp);
 		bc->bc_npinned++;
 	}
 	bdwrite(bp);
@@ -255,23 +256,17 @@ void bdwrite_pinned(struct buf *bp)
 
 static void unpin(struct bufcache *bc, struct buf *bp)
 {
-	if (bp->b_lruprev)
-		bp->b_lruprev->b_lrunext = bp->b_lrunext;
-	else
-		bc->bc_pinned = bp->b_lrunext;
-	if (bp->b_lrunext)
-		bp->b_lrunext->b_lruprev = bp->b_lruprev;
-	bp->b_lrunext = bp->b_lruprev = NULL;
+	list_remove(&bc->bc_pinned, bp);
 	bp->b_flags &= ~B_PINNED;
 	bc->bc_npinned--;
 	if (bp->b_refcnt == 0)
-		lru_push(bc, bp);
+		list_push(&bc->bc_lru, bp);
 }
 
 void bio_unpin_all(struct bufcache *bc)
 {
-	while (bc->bc_pinned != NULL)
-		unpin(bc, bc->bc_pinned);
+	while (bc->bc_pinned.head != NULL)
+		unpin(bc, bc->bc_pinned.head);
 	bio_trim(bc, 0);
 }
 
@@ -281,7 +276,7 @@ static void overlay_pinned(struct bufcache *bc, uint64_t off, uint8_t *buf,
 {
 	struct buf *bp;
 
-	for (bp = bc->bc_pinned; bp != NULL; bp = bp->b_lrunext) {
+	for (bp = bc->bc_pinned.head; bp != NULL; bp = bp->b_lrunext) {
 		uint64_t lo = bp->b_off > off ? bp->b_off : off;
 		uint64_t hi = bp->b_off + bp->b_size < off + len ?
 		    bp->b_off + bp->b_size : off + len;
@@ -297,7 +292,7 @@ static int overlaps_pinned(const struct bufcache *bc, uint64_t off,
 {
 	const struct buf *bp;
 
-	for (bp = bc->bc_pinned; bp != NULL; bp = bp->b_lrunext)
+	for (bp = bc->bc_pinned.head; bp != NULL; bp = bp->b_lrunext)
 		if (bp->b_off < off + len && off < bp->b_off + bp->b_size)
 			return 1;
 	return 0;
@@ -368,11 +363,17 @@ int bio_destroy(struct bufcache *bc)
 	return error;
 }
 
+/* Before the device is read past the cache: what may go there, goes. */
+static int bio_sync_for_direct(struct bufcache *bc)
+{
+	return bc->bc_ndirty > bc->bc_npinned ? bio_sync(bc) : 0;
+}
+
 int bio_read_direct(struct bufcache *bc, uint64_t off, void *buf, size_t len)
 {
 	int error;
 
-	if (bc->bc_ndirty > bc->bc_npinned && (error = bio_sync(bc)) != 0)
+	if ((error = bio_sync_for_direct(bc)) != 0)
 		return error;
 	bc->bc_direct += len;
 	if ((error = blkdev_read(bc->bc_dev, off, buf, len)) != 0)
@@ -421,7 +422,7 @@ int bio_read_data(struct bufcache *bc, uint64_t off, void *buf, size_t len)
 	if (bc->bc_capture == NULL || len == 0 ||
 	    (bc->bc_npinned > 0 && overlaps_pinned(bc, off, len)))
 		return bio_read_direct(bc, off, buf, len);
-	if (bc->bc_ndirty > bc->bc_npinned && (error = bio_sync(bc)) != 0)
+	if ((error = bio_sync_for_direct(bc)) != 0)
 		return error;
 	if ((error = blkdev_locate(bc->bc_dev, off, len, &fileoff)) != 0)
 		return error;

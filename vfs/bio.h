@@ -23,7 +23,7 @@ struct buf {
 	unsigned b_refcnt;
 	unsigned b_flags;
 	struct buf *b_hashnext;
-	struct buf *b_lrunext, *b_lruprev;  /* on the LRU, or the pinned list */
+	struct buf *b_lrunext, *b_lruprev;  /* on the LRU or the pinned list */
 };
 
 /*

@@ -186,6 +186,8 @@ struct vfsops {
 
 /* The drivers linked in, NULL-ended (fs/fs_table.c). */
 extern const struct vfsops *const vfs_drivers[];
+/* The driver whose vfs_name is exactly name (no aliases), or NULL. */
+const struct vfsops *vfs_driver_named(const char *name);
 
 struct vnode {
 	struct mount *v_mount;

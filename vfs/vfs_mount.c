@@ -158,18 +158,25 @@ static int opts_check(struct mount *mp, char *errbuf, size_t errbufsize)
 	return 0;
 }
 
+const struct vfsops *vfs_driver_named(const char *name)
+{
+	size_t i;
+
+	for (i = 0; vfs_drivers[i]; i++)
+		if (strcmp(vfs_drivers[i]->vfs_name, name) == 0)
+			return vfs_drivers[i];
+	return NULL;
+}
+
+/* -t's value: a driver's name or one of its aliases (ext4, vfat, ...). */
 static const struct vfsops *vfs_find_driver(const char *fstype)
 {
 	const struct fs_alias *a;
-	size_t i;
 
 	for (a = fs_aliases; a->alias; a++)
 		if (strcmp(a->alias, fstype) == 0)
 			fstype = a->name;
-	for (i = 0; vfs_drivers[i]; i++)
-		if (strcmp(vfs_drivers[i]->vfs_name, fstype) == 0)
-			return vfs_drivers[i];
-	return NULL;
+	return vfs_driver_named(fstype);
 }
 
 /* Lists a disk's partitions into errbuf, to tell the user about "@N". */
