@@ -126,6 +126,18 @@ cd_copy() {
 	cp --sparse=always "$1" "$dst" && echo "$dst"
 }
 
+# cd_two_extent_iso: a copy of a small ISO whose /part1 goes on in the record after it (a file
+# in two extents, multi-extent records): sets TWO_IMG, and TWO_OFF1 to part1's record.
+cd_two_extent_iso() {
+	local off2
+	TWO_IMG=$(cd_copy "$(cd_small_iso cd9660-two.iso part1=@4096 'part2=tail of the file')") || return 1
+	TWO_OFF1=$(rec_off "$TWO_IMG" /part1)
+	off2=$(rec_off "$TWO_IMG" /part2)
+	set_flags "$TWO_IMG" "$TWO_OFF1" 80
+	# PART1 continues in the next record once that record bears its name
+	poke "$TWO_IMG" $((off2 + 33 + 4)) 31
+}
+
 rec_off() {
 	"$RUMPSH" "$1" stat "$2" | awk '/^Inode:/ { print $2; exit }'
 }

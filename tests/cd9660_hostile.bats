@@ -170,14 +170,9 @@ fails_with() {
 }
 
 @test "cd9660 hostile: an interleaved file in several extents is refused, saying so" {
-	local img off1 off2
-	img=$(cd_copy "$(cd_small_iso cd9660-two.iso part1=@4096 'part2=tail of the file')")
-	off1=$(rec_off "$img" /part1)
-	off2=$(rec_off "$img" /part2)
-	set_flags "$img" "$off1" 80
-	poke "$img" $((off2 + 33 + 4)) 31
-	poke "$img" $((off1 + 26)) 01 01
-	fails_with 'interleaved multi-extent file' "$img" cat /part1
+	cd_two_extent_iso
+	poke "$TWO_IMG" $((TWO_OFF1 + 26)) 01 01
+	fails_with 'interleaved multi-extent file' "$TWO_IMG" cat /part1
 }
 
 @test "cd9660 hostile: zisofs block pointers and data that lie" {

@@ -15,6 +15,15 @@ check_out_big() { check_big_file "$out/big" "$1"; }
 check_out_small() { check_small_dir "$out/small" "$1"; }
 check_ls_many() { check_listing "$1"; }
 
+# ufs1_ino NAME: the inode number fls shows for /NAME of the UFS1 image (the Sleuth Kit tools
+# take inode numbers)
+ufs1_ino() {
+	local ino
+	ino=$(fls -f ufs1 "$ufs1_img" | awk -v n="$1" '$NF == n { sub(/:$/, "", $2); print $2 }')
+	[[ $ino =~ ^[0-9]+$ ]] || die "fls does not show /$1 in $ufs1_img"
+	echo "$ino"
+}
+
 read_rows() {
 	local prep="sh -c 'rm -rf $out && mkdir -p $out'"
 	local fs img
@@ -42,8 +51,7 @@ read_rows() {
 	bench_case -c check_out_big -p "$prep" -n "$no_ufs2" get_big ufs2 none "$RUMPSH $ufs2_img get /big $out"
 	if peer_ok get_big ufs1 icat icat fls; then
 		local ino
-		ino=$(fls -f ufs1 "$ufs1_img" | awk '$NF == "big" { sub(/:$/, "", $2); print $2 }')
-		[[ $ino =~ ^[0-9]+$ ]] || die "fls does not show /big in $ufs1_img"
+		ino=$(ufs1_ino big)
 		bench_case -c check_out_big -p "$prep" -n "UFS1 image (Sleuth Kit reads no makefs UFS2)" \
 			get_big ufs1 icat "$RUMPSH $ufs1_img get /big $out" "sh -c 'icat -f ufs1 $ufs1_img $ino >$out/big'"
 	fi
@@ -70,8 +78,7 @@ read_rows() {
 	bench_case -c check_out_small -p "$prep" -n "$no_ufs2" get_small ufs2 none "$RUMPSH $ufs2_img get -r /small $out"
 	if peer_ok get_small ufs1 tsk_recover tsk_recover fls; then
 		local dino
-		dino=$(fls -f ufs1 "$ufs1_img" | awk '$NF == "small" { sub(/:$/, "", $2); print $2 }')
-		[[ $dino =~ ^[0-9]+$ ]] || die "fls does not show /small in $ufs1_img"
+		dino=$(ufs1_ino small)
 		# -e: every file of the directory (a fresh image has no deleted ones); -d alone finds none
 		bench_case -c check_out_small -p "$prep" -n "UFS1 image (Sleuth Kit reads no makefs UFS2)" \
 			get_small ufs1 tsk_recover "$RUMPSH $ufs1_img get -r /small $out" \
@@ -93,8 +100,7 @@ read_rows() {
 	bench_case -c check_ls_many -n "$no_ufs2" ls_many ufs2 none "$RUMPSH $ufs2_img ls -l /many"
 	if peer_ok ls_many ufs1 fls fls; then
 		local mino
-		mino=$(fls -f ufs1 "$ufs1_img" | awk '$NF == "many" { sub(/:$/, "", $2); print $2 }')
-		[[ $mino =~ ^[0-9]+$ ]] || die "fls does not show /many in $ufs1_img"
+		mino=$(ufs1_ino many)
 		bench_case -c check_ls_many -n "UFS1 image" ls_many ufs1 fls \
 			"$RUMPSH $ufs1_img ls -l /many" "fls -f ufs1 $ufs1_img $mino"
 	fi
